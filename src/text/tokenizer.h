@@ -1,0 +1,58 @@
+#pragma once
+// Text <-> token ids, with exact Hugging Face `tokenizers` parity.
+// Built from a tokenizer.json (+ tokenizer_config.json) or from a GGUF vocabulary.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "text/gguf_vocab.h"
+
+namespace slm {
+
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+
+  // tokenizer.json, with tokenizer_config.json read from the same directory when present
+  // (add_bos_token / add_eos_token / bos_token / eos_token / chat_template live there).
+  static std::unique_ptr<Tokenizer> from_hf_dir(const std::string& dir);
+  static std::unique_ptr<Tokenizer> from_json_files(const std::string& tokenizer_json,
+                                                    const std::string& tokenizer_config_json /*may be ""*/);
+  // The vocabulary embedded in a GGUF file.
+  static std::unique_ptr<Tokenizer> from_gguf_vocab(const GgufVocab& vocab);
+
+  // add_special: BOS/EOS and post-processor templates as Hugging Face `add_special_tokens`.
+  virtual std::vector<int32_t> encode(std::string_view text, bool add_special = true) const = 0;
+  virtual std::string decode(std::span<const int32_t> ids, bool skip_special = false) const = 0;
+
+  virtual size_t vocab_size() const = 0;
+  // The vocabulary string of one id ("Ġthe", "▁the", "<|im_end|>"); "" for ids out of range.
+  virtual std::string token_piece(int32_t id) const = 0;
+  // -1 when the token is not in the vocabulary.
+  virtual int32_t token_id(std::string_view piece) const = 0;
+  virtual bool is_special(int32_t id) const = 0;
+
+  virtual std::optional<int32_t> bos_id() const = 0;
+  virtual std::optional<int32_t> eos_id() const = 0;
+  virtual bool adds_bos() const = 0;
+};
+
+// Streaming detokenizer: feed ids one at a time; each call returns the newly completed text,
+// never a broken UTF-8 sequence; the concatenation equals tokenizer.decode(all ids).
+class IncrementalDecoder {
+ public:
+  explicit IncrementalDecoder(const Tokenizer& tok, bool skip_special = false);
+  std::string push(int32_t id);
+  std::string flush();  // whatever is still held back at the end of the stream
+ private:
+  const Tokenizer& tok_;
+  bool skip_special_;
+  std::vector<int32_t> ids_;
+  size_t emitted_ = 0;  // bytes of decode(ids_) already returned
+};
+
+}  // namespace slm

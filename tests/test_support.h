@@ -1,0 +1,31 @@
+#pragma once
+// Shared helpers for tests: where the fixtures are, and running the slm CLI.
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace slm::test {
+
+// ../shared/fixtures relative to the repo root, or $SLM_FIXTURES.
+inline std::string fixtures_dir() {
+  if (const char* env = std::getenv("SLM_FIXTURES")) return env;
+  return std::string(SLM_SOURCE_DIR) + "/../shared/fixtures";
+}
+
+inline std::string fixture(const std::string& rel) { return fixtures_dir() + "/" + rel; }
+
+struct CliResult {
+  int exit_code;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs `slm ARGS` through the shell (args are passed verbatim: quote them yourself).
+CliResult run_cli(const std::string& args, const std::string& stdin_text = "");
+
+// A fresh temporary directory, removed by the caller if it wishes.
+std::string temp_dir(const std::string& tag);
+
+std::string shell_quote(const std::string& s);
+
+}  // namespace slm::test
