@@ -1,0 +1,72 @@
+#pragma once
+// GGUF v2/v3 reader: typed metadata, tensor infos, aligned data section over a memory map.
+// Block-quantized tensor types are described by dtype.h, so they load like any other dtype.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/mapped_file.h"
+#include "tensor/tensor.h"
+
+namespace slm {
+
+enum class GgufType : uint32_t {
+  U8 = 0, I8 = 1, U16 = 2, I16 = 3, U32 = 4, I32 = 5, F32 = 6, BOOL = 7,
+  STRING = 8, ARRAY = 9, U64 = 10, I64 = 11, F64 = 12,
+};
+
+struct GgufValue {
+  GgufType type = GgufType::U8;
+  GgufType elem_type = GgufType::U8;  // for arrays
+  int64_t i = 0;                      // every integer type and bool
+  double f = 0;                       // F32, F64
+  std::string s;                      // STRING
+  std::vector<GgufValue> array;       // ARRAY
+
+  bool is_integer() const;
+  bool is_float() const { return type == GgufType::F32 || type == GgufType::F64; }
+};
+
+struct GgufTensorInfo {
+  std::string name;
+  std::vector<int64_t> shape;  // outermost first (GGUF stores ne[0] innermost: reversed here)
+  uint32_t ggml_type = 0;
+  uint64_t offset = 0;         // relative to the data section
+};
+
+class GgufFile {
+ public:
+  explicit GgufFile(const std::string& path);
+
+  const std::string& path() const { return file_.path(); }
+  uint32_t version() const { return version_; }
+  const std::map<std::string, GgufValue>& metadata() const { return metadata_; }
+  const std::vector<GgufTensorInfo>& tensor_infos() const { return infos_; }
+  // Tensor views for every tensor of a known dtype; unknown types raise on use, not on load.
+  const std::map<std::string, Tensor>& tensors() const { return tensors_; }
+
+  bool has(const std::string& key) const { return metadata_.count(key) > 0; }
+  const GgufValue* find(const std::string& key) const;
+  // Typed accessors: throw slm::Error naming the file and key when absent or mistyped.
+  int64_t get_int(const std::string& key) const;
+  double get_float(const std::string& key) const;  // accepts integers too
+  bool get_bool(const std::string& key) const;
+  const std::string& get_string(const std::string& key) const;
+  std::vector<std::string> get_string_array(const std::string& key) const;
+  std::vector<double> get_float_array(const std::string& key) const;
+  std::vector<int64_t> get_int_array(const std::string& key) const;
+
+  std::optional<int64_t> int_or(const std::string& key) const;
+  std::optional<double> float_or(const std::string& key) const;
+
+ private:
+  MappedFile file_;
+  uint32_t version_ = 0;
+  std::map<std::string, GgufValue> metadata_;
+  std::vector<GgufTensorInfo> infos_;
+  std::map<std::string, Tensor> tensors_;
+};
+
+}  // namespace slm

@@ -1,0 +1,130 @@
+// GGUF models: hyper-parameters from "<arch>.*" metadata, tensors under llama.cpp names
+// (already canonical), with llama.cpp's layout conventions undone.
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+#include "formats/model_files.h"
+#include "model/families/family.h"
+#include "slm/error.h"
+
+namespace slm {
+
+// llama.cpp's converter reorders each head's Q/K rows from Hugging Face's rotate-half layout
+// (pairs i, i + d/2) to adjacent pairs (2i, 2i + 1). Undo it so one RoPE serves both formats.
+static std::vector<uint8_t> unpermute_rows(const Tensor& t, int64_t n_heads) {
+  const int64_t rows = t.rows();
+  const size_t row_bytes = t.nbytes() / rows;
+  const int64_t head_dim = rows / n_heads;
+  std::vector<uint8_t> out(t.nbytes());
+  const auto* src = static_cast<const uint8_t*>(t.data);
+  for (int64_t h = 0; h < n_heads; ++h)
+    for (int64_t i = 0; i < head_dim / 2; ++i)
+      for (int64_t half = 0; half < 2; ++half) {
+        int64_t hf_row = h * head_dim + half * (head_dim / 2) + i;
+        int64_t gguf_row = h * head_dim + 2 * i + half;
+        std::memcpy(out.data() + hf_row * row_bytes, src + gguf_row * row_bytes, row_bytes);
+      }
+  return out;
+}
+
+std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
+  auto gguf = std::make_shared<GgufFile>(path);
+  auto m = std::make_unique<ModelFiles>();
+  m->path = path;
+  m->gguf = gguf;
+  m->weights.source = path;
+  ModelConfig& c = m->config;
+
+  const std::string arch = gguf->get_string("general.architecture");
+  const Family* family = find_family_gguf(arch);
+  if (!family)
+    throw Error(path + ": unknown architecture '" + arch + "' (general.architecture); slm supports " +
+                known_families());
+  c.family = family->name;
+  c.architecture = arch;
+  auto key = [&](const std::string& k) { return arch + "." + k; };
+
+  c.hidden_size = gguf->get_int(key("embedding_length"));
+  c.intermediate_size = gguf->get_int(key("feed_forward_length"));
+  c.n_layers = gguf->get_int(key("block_count"));
+  c.n_heads = gguf->get_int(key("attention.head_count"));
+  c.n_kv_heads = gguf->int_or(key("attention.head_count_kv")).value_or(c.n_heads);
+  c.head_dim = gguf->int_or(key("attention.key_length")).value_or(c.n_heads ? c.hidden_size / c.n_heads : 0);
+  c.max_positions = gguf->int_or(key("context_length")).value_or(4096);
+  c.norm_eps = gguf->float_or(key("attention.layer_norm_rms_epsilon")).value_or(1e-6);
+  c.rope_theta = gguf->float_or(key("rope.freq_base")).value_or(10000.0);
+
+  const auto& tensors = gguf->tensors();
+  if (auto it = tensors.find("token_embd.weight"); it != tensors.end())
+    c.vocab_size = gguf->int_or(key("vocab_size")).value_or(it->second.shape[0]);
+  else
+    throw Error(path + ": missing tensor token_embd.weight");
+  c.tied_embeddings = tensors.count("output.weight") == 0;
+
+  if (gguf->has(key("rope.scaling.type"))) {
+    const std::string type = gguf->get_string(key("rope.scaling.type"));
+    RopeScaling& rs = c.rope_scaling;
+    rs.factor = gguf->float_or(key("rope.scaling.factor")).value_or(1.0);
+    rs.original_max_positions = gguf->int_or(key("rope.scaling.original_context_length")).value_or(0);
+    if (type == "linear") rs.type = RopeScalingType::Linear;
+    else if (type == "yarn") {
+      rs.type = RopeScalingType::Yarn;
+      rs.beta_fast = gguf->float_or(key("rope.scaling.yarn_beta_fast")).value_or(32.0);
+      rs.beta_slow = gguf->float_or(key("rope.scaling.yarn_beta_slow")).value_or(1.0);
+      if (auto af = gguf->float_or(key("rope.scaling.attn_factor"))) rs.attention_factor = *af;
+    } else if (type != "none") {
+      throw Error(path + ": " + key("rope.scaling.type") + ": unsupported value '" + type + "'");
+    }
+  }
+  // Llama 3 frequency scaling is stored as per-dimension divisors, not metadata.
+  if (auto it = tensors.find("rope_freqs.weight"); it != tensors.end()) {
+    const Tensor& t = it->second;
+    for (int64_t i = 0; i < t.numel(); ++i) c.rope_freq_divisors.push_back(tensor_element(t, i));
+  }
+
+  c.layer_uses_rope.assign(c.n_layers > 0 ? c.n_layers : 0, true);
+  if (int n = family->gguf_no_rope_layer_interval; n > 0)
+    for (int64_t i = 0; i < c.n_layers; ++i) c.layer_uses_rope[i] = (i + 1) % n != 0;
+
+  if (auto v = gguf->int_or("tokenizer.ggml.bos_token_id")) c.bos_token_id = static_cast<int32_t>(*v);
+  for (const char* k : {"tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"})
+    if (auto v = gguf->int_or(k))
+      if (std::find(c.eos_token_ids.begin(), c.eos_token_ids.end(), *v) == c.eos_token_ids.end())
+        c.eos_token_ids.push_back(static_cast<int32_t>(*v));
+  if (auto ft = gguf->int_or("general.file_type")) c.weights_dtype = "GGUF file type " + std::to_string(*ft);
+
+  if (family->configure) family->configure(c);
+  c.validate(path);
+
+  for (const auto& info : gguf->tensor_infos()) {
+    auto it = tensors.find(info.name);
+    const std::string origin = path + ": tensor " + info.name;
+    if (it == tensors.end()) {
+      m->weights.put(info.name, Tensor{}, origin + " (unsupported type " + ggml_type_name(info.ggml_type) + ")");
+      continue;
+    }
+    const Tensor& t = it->second;
+    const bool is_q = info.name.ends_with(".attn_q.weight"), is_k = info.name.ends_with(".attn_k.weight");
+    if (family->gguf_qk_permuted && (is_q || is_k)) {
+      int64_t heads = is_q ? c.n_heads : c.n_kv_heads;
+      if (t.shape.size() != 2 || t.rows() != heads * c.head_dim)
+        throw Error(origin + ": expected " + std::to_string(heads * c.head_dim) + " rows, got shape " +
+                    shape_string(t.shape));
+      m->weights.put_owned(info.name, t.dtype, t.shape, unpermute_rows(t, heads), origin);
+    } else {
+      m->weights.put(info.name, t, origin);
+    }
+  }
+  m->weights.keep_alive(gguf);
+  return m;
+}
+
+std::unique_ptr<ModelFiles> open_model_files(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (fs::is_directory(path)) return open_hf_dir(path);
+  if (!fs::exists(path)) throw Error(path + ": no such file or directory");
+  return open_gguf(path);
+}
+
+}  // namespace slm

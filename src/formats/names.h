@@ -1,0 +1,11 @@
+#pragma once
+// Hugging Face tensor names -> canonical (GGUF-style) names, and GGUF layout conventions.
+#include <optional>
+#include <string>
+
+namespace slm {
+
+// "model.layers.3.self_attn.q_proj.weight" -> "blk.3.attn_q.weight"; nullopt for names slm does not use.
+std::optional<std::string> canonical_name_from_hf(const std::string& hf_name);
+
+}  // namespace slm

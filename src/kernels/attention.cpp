@@ -1,0 +1,46 @@
+#include "kernels/attention.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "kernels/dot.h"
+
+namespace slm::kernels {
+
+void attention(const float* q, const float* k, const float* v, float* out, int64_t n_tokens, int64_t pos0,
+               const AttentionShape& s, float* scratch, ThreadPool& pool) {
+  const int64_t group = s.n_heads / s.n_kv_heads;
+  const int64_t q_stride = s.n_heads * s.head_dim;
+  const int64_t max_len = pos0 + n_tokens;
+  pool.parallel_for(static_cast<size_t>(n_tokens * s.n_heads), [&](size_t begin, size_t end, int thread) {
+    float* scores = scratch + thread * max_len;
+    for (size_t job = begin; job < end; ++job) {
+      const int64_t t = static_cast<int64_t>(job) / s.n_heads, h = static_cast<int64_t>(job) % s.n_heads;
+      const int64_t pos = pos0 + t;
+      const int64_t first = s.window > 0 ? std::max<int64_t>(0, pos - s.window + 1) : 0;
+      const float* qh = q + t * q_stride + h * s.head_dim;
+      const int64_t kv_off = (h / group) * s.head_dim;
+      float max_score = -INFINITY;
+      for (int64_t j = first; j <= pos; ++j) {
+        scores[j] = dot_f32(qh, k + j * s.kv_stride + kv_off, s.head_dim) * s.scale;
+        max_score = std::max(max_score, scores[j]);
+      }
+      double sum = 0;
+      for (int64_t j = first; j <= pos; ++j) {
+        scores[j] = std::exp(scores[j] - max_score);
+        sum += scores[j];
+      }
+      const float inv = static_cast<float>(1.0 / sum);
+      float* oh = out + t * q_stride + h * s.head_dim;
+      std::memset(oh, 0, s.head_dim * sizeof(float));
+      for (int64_t j = first; j <= pos; ++j) {
+        const float p = scores[j] * inv;
+        const float* vj = v + j * s.kv_stride + kv_off;
+        for (int64_t d = 0; d < s.head_dim; ++d) oh[d] += p * vj[d];
+      }
+    }
+  });
+}
+
+}  // namespace slm::kernels

@@ -1,0 +1,24 @@
+#pragma once
+// Causal scaled-dot-product attention over a KV cache, grouped-query aware.
+#include <cstdint>
+
+#include "base/thread_pool.h"
+
+namespace slm::kernels {
+
+struct AttentionShape {
+  int64_t n_heads;
+  int64_t n_kv_heads;
+  int64_t head_dim;
+  int64_t kv_stride;  // floats between consecutive positions in the K/V cache (n_kv_heads * head_dim)
+  float scale;        // usually 1/sqrt(head_dim)
+  int64_t window = 0; // sliding window (0 = none): a query at p sees keys p-window+1..p
+};
+
+// q: n_tokens rows of n_heads*head_dim (token t sits at position pos0 + t);
+// k, v: cache rows 0..pos0+n_tokens-1; out: n_tokens rows of n_heads*head_dim.
+// scratch: at least pool.size() * (pos0 + n_tokens) floats.
+void attention(const float* q, const float* k, const float* v, float* out, int64_t n_tokens, int64_t pos0,
+               const AttentionShape& shape, float* scratch, ThreadPool& pool);
+
+}  // namespace slm::kernels

@@ -1,0 +1,30 @@
+#pragma once
+// Dot products of a weight row (f32 / bf16 / f16) with f32 activations, and row conversion.
+// Each has a scalar reference and SIMD variants; the fastest the CPU supports is chosen once.
+#include <cstdint>
+
+#include "tensor/dtype.h"
+
+namespace slm::kernels {
+
+struct DotKernels {
+  const char* name;
+  float (*dot_f32)(const float* a, const float* b, int64_t n);
+  float (*dot_bf16)(const uint16_t* w, const float* x, int64_t n);
+  float (*dot_f16)(const uint16_t* w, const float* x, int64_t n);
+  void (*bf16_to_f32)(const uint16_t* src, float* dst, int64_t n);
+  void (*f16_to_f32)(const uint16_t* src, float* dst, int64_t n);
+};
+
+const DotKernels& dot_scalar();
+const DotKernels* dot_avx2();  // nullptr when the CPU lacks AVX2+FMA+F16C
+const DotKernels& dot_best();  // chosen once from the CPU features
+
+inline float dot_f32(const float* a, const float* b, int64_t n) { return dot_best().dot_f32(a, b, n); }
+
+// Converts n elements of a row of a non-block dtype to f32.
+void row_to_f32(DType dtype, const void* row, float* dst, int64_t n);
+// w_row · x for a row of any non-block dtype.
+float dot_row(DType dtype, const void* row, const float* x, int64_t n);
+
+}  // namespace slm::kernels

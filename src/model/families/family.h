@@ -1,0 +1,35 @@
+#pragma once
+// A model family: how config.json / GGUF name it and the switches of the generic decoder it sets.
+// Each family is a short description in its own file; registry.cpp lists them.
+#include <string>
+#include <vector>
+
+#include "model/config.h"
+
+namespace slm {
+
+struct Family {
+  std::string name;
+  std::vector<std::string> hf_model_types;    // config.json "model_type"
+  std::vector<std::string> hf_architectures;  // config.json "architectures"
+  std::vector<std::string> gguf_archs;        // GGUF "general.architecture"
+  // GGUF files of this family store Q/K rows permuted for interleaved (adjacent-pair) RoPE.
+  bool gguf_qk_permuted = false;
+  // Sets the family's switches once the common hyper-parameters are known.
+  void (*configure)(ModelConfig&) = nullptr;
+  // GGUF files carry no NoPE metadata for some families; llama.cpp fixes the interval per family.
+  int gguf_no_rope_layer_interval = 0;
+};
+
+const Family& llama_family();
+const Family& qwen2_family();
+const Family& qwen3_family();
+const Family& smollm3_family();
+
+// nullptr when unknown.
+const Family* find_family_hf(const std::string& model_type, const std::vector<std::string>& architectures);
+const Family* find_family_gguf(const std::string& arch);
+// "llama, qwen2, qwen3, smollm3" for error messages.
+std::string known_families();
+
+}  // namespace slm

@@ -1,0 +1,77 @@
+// Reference-logit parity: each tiny fixture, loaded from its HF directory and from its GGUF,
+// reproduces reference.json's logits at every prompt position and its greedy continuation.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "model/transformer.h"
+#include "test_support.h"
+
+namespace slm {
+namespace {
+
+struct ParityCase {
+  std::string fixture;
+  std::string file;  // "" = HF directory, else a file inside it
+};
+
+std::string case_name(const testing::TestParamInfo<ParityCase>& info) {
+  std::string n = info.param.fixture + (info.param.file.empty() ? "_hf" : "_gguf");
+  for (char& ch : n)
+    if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return n;
+}
+
+class ReferenceParity : public testing::TestWithParam<ParityCase> {};
+
+TEST_P(ReferenceParity, LogitsAndGreedyMatch) {
+  const auto& p = GetParam();
+  const std::string dir = test::fixture("models/" + p.fixture);
+  std::ifstream in(dir + "/reference.json");
+  ASSERT_TRUE(in) << dir;
+  nlohmann::json ref = nlohmann::json::parse(in);
+  const auto prompt = ref["prompt_ids"].get<std::vector<int32_t>>();
+  const auto greedy = ref["greedy_ids"].get<std::vector<int32_t>>();
+  const auto& logits = ref["logits"];
+
+  Transformer model(open_model_files(p.file.empty() ? dir : dir + "/" + p.file));
+  const int64_t V = model.config().vocab_size;
+  ThreadPool pool(2);
+  KVCache cache(model.config(), 256);
+  ForwardScratch scratch;
+  model.forward(prompt, cache, scratch, pool, /*all_logits=*/true);
+
+  double max_diff = 0;
+  for (size_t t = 0; t < prompt.size(); ++t)
+    for (int64_t v = 0; v < V; ++v)
+      max_diff = std::max(max_diff, std::abs(scratch.logits[t * V + v] - logits[t][v].get<double>()));
+  RecordProperty("max_abs_logit_diff", std::to_string(max_diff));
+  EXPECT_LE(max_diff, 1e-3) << "max |logit - reference| over the prompt";
+
+  std::vector<int32_t> got;
+  auto argmax = [&](const float* row) {
+    return static_cast<int32_t>(std::max_element(row, row + V) - row);
+  };
+  int32_t next = argmax(scratch.logits.data() + (prompt.size() - 1) * V);
+  for (size_t i = 0; i < greedy.size(); ++i) {
+    got.push_back(next);
+    const int32_t tok[1] = {next};
+    model.forward(tok, cache, scratch, pool, false);
+    next = argmax(scratch.logits.data());
+  }
+  EXPECT_EQ(got, greedy);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, ReferenceParity,
+                         testing::Values(ParityCase{"tiny-llama3", ""}, ParityCase{"tiny-llama3", "model.gguf"},
+                                         ParityCase{"tiny-qwen2", ""}, ParityCase{"tiny-qwen2", "model.gguf"},
+                                         ParityCase{"tiny-qwen3", ""}, ParityCase{"tiny-qwen3", "model.gguf"},
+                                         ParityCase{"tiny-smollm3", ""}, ParityCase{"tiny-smollm3", "model.gguf"},
+                                         ParityCase{"tiny-qwen3-yarn", ""},
+                                         ParityCase{"tiny-qwen3-yarn", "model.gguf"}),
+                         case_name);
+
+}  // namespace
+}  // namespace slm
