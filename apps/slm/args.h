@@ -1,5 +1,7 @@
 #pragma once
 // A small, strict argument reader shared by the subcommands.
+#include <climits>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -79,6 +81,31 @@ inline std::vector<std::string> Args::positionals() const {
     out.push_back(a);
   }
   return out;
+}
+
+}  // namespace slm::cli
+
+namespace slm::cli {
+
+// "1,2,3" -> {1, 2, 3}; throws naming the bad entry.
+inline std::vector<int32_t> parse_id_list(const std::string& s) {
+  std::vector<int32_t> ids;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    try {
+      size_t pos = 0;
+      long long v = std::stoll(item, &pos);
+      if (pos != item.size() || v < 0 || v > INT32_MAX) throw std::invalid_argument(item);
+      ids.push_back(static_cast<int32_t>(v));
+    } catch (const std::exception&) {
+      throw Error("invalid token id '" + item + "' in '" + s + "'");
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return ids;
 }
 
 }  // namespace slm::cli

@@ -76,7 +76,7 @@ GgufValue read_value(Cursor& c, GgufType type, const std::string& key, const std
       // Every element takes at least one byte: a larger count is corrupt, not a reason to allocate.
       if (count > c.remaining())
         throw Error(path + ": metadata " + key + ": array length " + std::to_string(count) +
-                    " exceeds the file size");
+                    " exceeds what is left of the file (truncated or corrupt)");
       v.array.reserve(count);
       for (uint64_t k = 0; k < count; ++k) v.array.push_back(read_value(c, v.elem_type, key, path, depth + 1));
       break;

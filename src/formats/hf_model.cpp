@@ -140,6 +140,7 @@ std::unique_ptr<ModelFiles> open_hf_dir(const std::string& dir) {
   m->hf_dir = dir;
   m->config = read_hf_config(config_path);
   m->weights.source = dir;
+  m->weights.hf_names = true;
 
   const std::string gen_path = (fs::path(dir) / "generation_config.json").string();
   if (fs::exists(gen_path)) {

@@ -7,5 +7,7 @@ namespace slm {
 
 // "model.layers.3.self_attn.q_proj.weight" -> "blk.3.attn_q.weight"; nullopt for names slm does not use.
 std::optional<std::string> canonical_name_from_hf(const std::string& hf_name);
+// The inverse, for messages about a Hugging Face checkpoint.
+std::optional<std::string> hf_name_from_canonical(const std::string& canonical);
 
 }  // namespace slm

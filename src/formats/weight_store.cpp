@@ -1,5 +1,6 @@
 #include "formats/weight_store.h"
 
+#include "formats/names.h"
 #include "slm/error.h"
 
 namespace slm {
@@ -25,7 +26,12 @@ const Tensor* WeightStore::find(const std::string& name) const {
 
 const Tensor& WeightStore::get(const std::string& name, const std::vector<int64_t>& shape) const {
   auto it = entries_.find(name);
-  if (it == entries_.end()) throw Error(source + ": missing tensor " + name);
+  if (it == entries_.end()) {
+    std::string hint;
+    if (hf_names)
+      if (auto hf = hf_name_from_canonical(name)) hint = " (" + *hf + ")";
+    throw Error(source + ": missing tensor " + name + hint);
+  }
   const Tensor& t = it->second.tensor;
   if (t.data == nullptr) throw Error(it->second.origin + ": no usable data");
   if (t.shape != shape)

@@ -32,7 +32,8 @@ class WeightStore {
   // The dtypes present with the bytes each accounts for, e.g. {"BF16": 1234}.
   std::map<std::string, size_t> bytes_by_dtype() const;
 
-  std::string source;  // the file or directory, for messages
+  std::string source;     // the file or directory, for messages
+  bool hf_names = false;  // name missing tensors by their Hugging Face names too
 
  private:
   struct Entry {

@@ -1,0 +1,79 @@
+// slm bench MODEL [-p 512] [-n 128] [--threads K] [--reps R] [--json]
+// Prompt processing (one batch of -p tokens) and generation (-n single-token steps), median of reps.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "args.h"
+#include "base/memory_usage.h"
+#include "command.h"
+#include "engine/engine.h"
+
+namespace slm::cli {
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int bench_main(const std::vector<std::string>& argv) {
+  Args args(argv);
+  const long long n_prompt = args.int_option("-p", 512);
+  const long long n_gen = args.int_option("-n", 128);
+  const long long reps = args.int_option("--reps", 3);
+  LoadOptions load;
+  load.threads = static_cast<int>(args.int_option("--threads", 0));
+  const bool json_out = args.flag("--json");
+  auto pos = args.positionals();
+  if (pos.size() != 1) throw Error("usage: slm bench MODEL [-p 512] [-n 128] [--threads K] [--reps R] [--json]");
+  if (n_prompt < 1 || n_gen < 0 || reps < 1) throw Error("-p must be >= 1, -n >= 0, --reps >= 1");
+
+  auto engine = Engine::load(pos[0], load);
+  const ModelConfig& c = engine->config();
+  std::mt19937 rng(1234);
+  std::uniform_int_distribution<int32_t> pick(0, static_cast<int32_t>(c.vocab_size - 1));
+  std::vector<int32_t> prompt(n_prompt);
+  for (auto& id : prompt) id = pick(rng);
+
+  KVCache cache(c, n_prompt + n_gen);
+  ForwardScratch scratch;
+  nlohmann::json rep_rows = nlohmann::json::array();
+  std::vector<double> pp, tg;
+  for (long long r = 0; r < reps; ++r) {
+    cache.truncate(0);
+    auto t0 = std::chrono::steady_clock::now();
+    engine->model().forward(prompt, cache, scratch, engine->pool(), false);
+    const double pp_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    int32_t next = argmax(std::span<const float>(scratch.logits.data(), c.vocab_size));
+    t0 = std::chrono::steady_clock::now();
+    for (long long i = 0; i < n_gen; ++i) {
+      const int32_t tok[1] = {next};
+      engine->model().forward(tok, cache, scratch, engine->pool(), false);
+      next = argmax(std::span<const float>(scratch.logits.data(), c.vocab_size));
+    }
+    const double tg_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    pp.push_back(n_prompt / pp_s);
+    tg.push_back(n_gen > 0 ? n_gen / tg_s : 0.0);
+    rep_rows.push_back({{"pp_tok_s", pp.back()}, {"tg_tok_s", tg.back()}});
+  }
+  nlohmann::json out = {{"model", pos[0]}, {"threads", engine->pool().size()}, {"n_prompt", n_prompt},
+                        {"n_gen", n_gen}, {"pp_tok_s", median(pp)}, {"tg_tok_s", median(tg)},
+                        {"load_s", engine->load_seconds()}, {"peak_rss_mb", peak_rss_mb()}, {"reps", rep_rows}};
+  if (json_out) {
+    std::printf("%s\n", out.dump().c_str());
+  } else {
+    std::printf("model %s, %d threads\n", pos[0].c_str(), engine->pool().size());
+    std::printf("pp%lld: %.2f tok/s   tg%lld: %.2f tok/s   load %.3f s   peak RSS %.1f MiB   (median of %lld)\n",
+                n_prompt, median(pp), n_gen, median(tg), engine->load_seconds(), peak_rss_mb(), reps);
+  }
+  return 0;
+}
+
+CommandRegistration reg("bench", "measure prompt and generation speed", bench_main);
+
+}  // namespace
+}  // namespace slm::cli

@@ -1,0 +1,60 @@
+// slm info MODEL [--ctx N] [--json]: architecture, size, dtypes, context and the memory it needs.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "args.h"
+#include "base/memory_usage.h"
+#include "command.h"
+#include "formats/model_files.h"
+#include "model/kv_cache.h"
+
+namespace slm::cli {
+namespace {
+
+int info_main(const std::vector<std::string>& argv) {
+  Args args(argv);
+  const long long ctx_arg = args.int_option("--ctx", 0);
+  const bool json_out = args.flag("--json");
+  auto pos = args.positionals();
+  if (pos.size() != 1) throw Error("usage: slm info MODEL [--ctx N] [--json]");
+  auto files = open_model_files(pos[0]);
+  const ModelConfig& c = files->config;
+  const int64_t ctx = ctx_arg > 0 ? ctx_arg : c.max_positions;
+  const size_t weight_bytes = files->weights.total_bytes();
+  const size_t kv_bytes = kv_cache_bytes(c, ctx);
+  const int64_t params = files->weights.total_params();
+
+  if (json_out) {
+    nlohmann::json j = {
+        {"path", files->path}, {"format", files->gguf ? "gguf" : "safetensors"},
+        {"architecture", c.architecture}, {"family", c.family}, {"parameters", params},
+        {"layers", c.n_layers}, {"hidden_size", c.hidden_size}, {"heads", c.n_heads},
+        {"kv_heads", c.n_kv_heads}, {"head_dim", c.head_dim}, {"vocab_size", c.vocab_size},
+        {"context_length", c.max_positions}, {"dtypes", files->weights.bytes_by_dtype()},
+        {"memory", {{"context", ctx}, {"weights_bytes", weight_bytes}, {"kv_cache_bytes", kv_bytes},
+                    {"total_bytes", weight_bytes + kv_bytes}}},
+    };
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+  std::printf("model:          %s (%s)\n", files->path.c_str(), files->gguf ? "GGUF" : "Hugging Face safetensors");
+  std::printf("architecture:   %s (family %s)\n", c.architecture.c_str(), c.family.c_str());
+  std::printf("parameters:     %lld (%.3f B)\n", static_cast<long long>(params), params / 1e9);
+  std::printf("layers:         %lld, hidden %lld, heads %lld/%lld kv, head_dim %lld, ffn %lld\n",
+              static_cast<long long>(c.n_layers), static_cast<long long>(c.hidden_size),
+              static_cast<long long>(c.n_heads), static_cast<long long>(c.n_kv_heads),
+              static_cast<long long>(c.head_dim), static_cast<long long>(c.intermediate_size));
+  std::printf("vocabulary:     %lld\n", static_cast<long long>(c.vocab_size));
+  std::printf("context length: %lld\n", static_cast<long long>(c.max_positions));
+  std::printf("dtypes:        ");
+  for (const auto& [dt, bytes] : files->weights.bytes_by_dtype()) std::printf(" %s %s", dt.c_str(), format_bytes(bytes).c_str());
+  std::printf("\nmemory at context %lld: weights %s + KV cache %s (f32) = %s\n", static_cast<long long>(ctx),
+              format_bytes(weight_bytes).c_str(), format_bytes(kv_bytes).c_str(),
+              format_bytes(weight_bytes + kv_bytes).c_str());
+  return 0;
+}
+
+CommandRegistration reg("info", "describe a model and the memory it needs", info_main);
+
+}  // namespace
+}  // namespace slm::cli

@@ -1,0 +1,153 @@
+#include "formats/gguf_writer.h"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "slm/error.h"
+
+namespace slm {
+
+namespace {
+
+template <typename T>
+void append(std::vector<uint8_t>& out, T v) {
+  const auto* p = reinterpret_cast<const uint8_t*>(&v);
+  out.insert(out.end(), p, p + sizeof(T));
+}
+
+void append_string(std::vector<uint8_t>& out, const std::string& s) {
+  append<uint64_t>(out, s.size());
+  out.insert(out.end(), s.begin(), s.end());
+}
+
+void encode_value(std::vector<uint8_t>& out, const GgufValue& v, bool with_type) {
+  if (with_type) append<uint32_t>(out, static_cast<uint32_t>(v.type));
+  switch (v.type) {
+    case GgufType::U8: append<uint8_t>(out, static_cast<uint8_t>(v.i)); break;
+    case GgufType::I8: append<int8_t>(out, static_cast<int8_t>(v.i)); break;
+    case GgufType::U16: append<uint16_t>(out, static_cast<uint16_t>(v.i)); break;
+    case GgufType::I16: append<int16_t>(out, static_cast<int16_t>(v.i)); break;
+    case GgufType::U32: append<uint32_t>(out, static_cast<uint32_t>(v.i)); break;
+    case GgufType::I32: append<int32_t>(out, static_cast<int32_t>(v.i)); break;
+    case GgufType::U64: append<uint64_t>(out, static_cast<uint64_t>(v.i)); break;
+    case GgufType::I64: append<int64_t>(out, v.i); break;
+    case GgufType::F32: append<float>(out, static_cast<float>(v.f)); break;
+    case GgufType::F64: append<double>(out, v.f); break;
+    case GgufType::BOOL: append<uint8_t>(out, v.i ? 1 : 0); break;
+    case GgufType::STRING: append_string(out, v.s); break;
+    case GgufType::ARRAY:
+      append<uint32_t>(out, static_cast<uint32_t>(v.elem_type));
+      append<uint64_t>(out, v.array.size());
+      for (const auto& e : v.array) encode_value(out, e, false);
+      break;
+  }
+}
+
+}  // namespace
+
+void GgufWriter::put(const std::string& key, std::vector<uint8_t> encoded) {
+  for (auto& e : meta_)
+    if (e.key == key) {
+      e.encoded = std::move(encoded);
+      return;
+    }
+  meta_.push_back({key, std::move(encoded)});
+}
+
+void GgufWriter::set_value(const std::string& key, const GgufValue& v) {
+  std::vector<uint8_t> enc;
+  encode_value(enc, v, true);
+  put(key, std::move(enc));
+}
+
+#define SLM_SCALAR_SETTER(fn, T, gtype, field)      \
+  void GgufWriter::fn(const std::string& key, T v) { \
+    GgufValue g;                                     \
+    g.type = gtype;                                  \
+    g.field = v;                                     \
+    set_value(key, g);                               \
+  }
+SLM_SCALAR_SETTER(set_u32, uint32_t, GgufType::U32, i)
+SLM_SCALAR_SETTER(set_i32, int32_t, GgufType::I32, i)
+SLM_SCALAR_SETTER(set_u64, uint64_t, GgufType::U64, i)
+SLM_SCALAR_SETTER(set_f32, float, GgufType::F32, f)
+SLM_SCALAR_SETTER(set_bool, bool, GgufType::BOOL, i)
+#undef SLM_SCALAR_SETTER
+
+void GgufWriter::set_string(const std::string& key, const std::string& v) {
+  GgufValue g;
+  g.type = GgufType::STRING;
+  g.s = v;
+  set_value(key, g);
+}
+
+template <typename T, typename Fill>
+static GgufValue make_array(GgufType elem, const std::vector<T>& items, Fill fill) {
+  GgufValue g;
+  g.type = GgufType::ARRAY;
+  g.elem_type = elem;
+  g.array.resize(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    g.array[i].type = elem;
+    fill(g.array[i], items[i]);
+  }
+  return g;
+}
+
+void GgufWriter::set_string_array(const std::string& key, const std::vector<std::string>& v) {
+  set_value(key, make_array(GgufType::STRING, v, [](GgufValue& g, const std::string& s) { g.s = s; }));
+}
+void GgufWriter::set_f32_array(const std::string& key, const std::vector<float>& v) {
+  set_value(key, make_array(GgufType::F32, v, [](GgufValue& g, float x) { g.f = x; }));
+}
+void GgufWriter::set_i32_array(const std::string& key, const std::vector<int32_t>& v) {
+  set_value(key, make_array(GgufType::I32, v, [](GgufValue& g, int32_t x) { g.i = x; }));
+}
+
+void GgufWriter::add_tensor(const std::string& name, uint32_t ggml_type, const std::vector<int64_t>& shape,
+                            std::vector<uint8_t> bytes) {
+  tensors_.push_back({name, ggml_type, shape, std::move(bytes)});
+}
+
+std::vector<uint8_t> GgufWriter::serialize() const {
+  std::vector<uint8_t> out;
+  append<uint32_t>(out, 0x46554747);
+  append<uint32_t>(out, 3);
+  append<uint64_t>(out, tensors_.size());
+  append<uint64_t>(out, meta_.size());
+  for (const auto& e : meta_) {
+    append_string(out, e.key);
+    out.insert(out.end(), e.encoded.begin(), e.encoded.end());
+  }
+  const auto align = [&](uint64_t n) { return (n + alignment_ - 1) / alignment_ * alignment_; };
+  uint64_t offset = 0;
+  for (const auto& t : tensors_) {
+    append_string(out, t.name);
+    append<uint32_t>(out, static_cast<uint32_t>(t.shape.size()));
+    for (auto it = t.shape.rbegin(); it != t.shape.rend(); ++it) append<uint64_t>(out, static_cast<uint64_t>(*it));
+    append<uint32_t>(out, t.type);
+    append<uint64_t>(out, offset);
+    offset = align(offset + t.bytes.size());
+  }
+  out.resize(align(out.size()), 0);
+  for (const auto& t : tensors_) {
+    out.insert(out.end(), t.bytes.begin(), t.bytes.end());
+    out.resize(align(out.size()), 0);
+  }
+  return out;
+}
+
+void GgufWriter::write(const std::string& path) const {
+  const std::vector<uint8_t> bytes = serialize();
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(path + ": cannot create file");
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw Error(path + ": write failed");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error(path + ": cannot rename the finished file into place");
+}
+
+}  // namespace slm
