@@ -107,7 +107,7 @@ GgufFile::GgufFile(const std::string& path) : file_(path) {
   uint64_t n_tensors = c.read<uint64_t>("tensor count");
   uint64_t n_kv = c.read<uint64_t>("metadata count");
   if (n_kv > c.remaining() || n_tensors > c.remaining())
-    throw Error(path + ": tensor/metadata counts exceed the file size");
+    throw Error(path + ": truncated GGUF file: tensor/metadata counts exceed its size");
 
   for (uint64_t k = 0; k < n_kv; ++k) {
     std::string key = c.read_string("metadata key");
