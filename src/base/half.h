@@ -57,10 +57,10 @@ inline uint16_t f32_to_f16(float f) {
     if (absx < 0x33000000) return static_cast<uint16_t>(sign);
     uint32_t e = absx >> 23;
     uint32_t m = (absx & 0x7fffff) | 0x800000;
-    uint32_t shift = 126 - e;  // 14 - (e - 127) + 13 - 1
-    uint32_t r = m >> (shift + 1);
-    uint32_t rem = m & ((1u << (shift + 1)) - 1);
-    uint32_t half = 1u << shift;
+    uint32_t shift = 126 - e;  // value = m * 2^(e - 150) = r * 2^-24
+    uint32_t r = m >> shift;
+    uint32_t rem = m & ((1u << shift) - 1);
+    uint32_t half = 1u << (shift - 1);
     if (rem > half || (rem == half && (r & 1))) ++r;
     return static_cast<uint16_t>(sign | r);
   }
