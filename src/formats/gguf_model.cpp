@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "formats/fused_projections.h"
 #include "formats/model_files.h"
 #include "model/families/family.h"
 #include "slm/error.h"
@@ -62,6 +63,24 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
     throw Error(path + ": missing tensor token_embd.weight");
   c.tied_embeddings = tensors.count("output.weight") == 0;
 
+  if (auto dims = gguf->int_or(key("rope.dimension_count")); dims && c.head_dim > 0)
+    c.partial_rotary_factor = static_cast<double>(*dims) / c.head_dim;
+  c.final_logit_softcap = gguf->float_or(key("final_logit_softcapping")).value_or(0.0);
+  c.rope_theta_local = gguf->float_or(key("rope.freq_base_swa")).value_or(0.0);
+  c.layer_window.assign(c.n_layers > 0 ? c.n_layers : 0, 0);
+  if (family->sliding_window_pattern > 0) {
+    const int64_t window = gguf->int_or(key("attention.sliding_window")).value_or(0);
+    if (gguf->has(key("attention.sliding_window_pattern"))) {
+      auto flags = gguf->get_int_array(key("attention.sliding_window_pattern"));
+      if (static_cast<int64_t>(flags.size()) != c.n_layers)
+        throw Error(path + ": " + key("attention.sliding_window_pattern") + " length differs from block_count");
+      for (int64_t i = 0; i < c.n_layers; ++i) c.layer_window[i] = flags[i] ? window : 0;
+    } else {
+      for (int64_t i = 0; i < c.n_layers; ++i)
+        c.layer_window[i] = (i + 1) % family->sliding_window_pattern != 0 ? window : 0;
+    }
+  }
+
   if (gguf->has(key("rope.scaling.type"))) {
     const std::string type = gguf->get_string(key("rope.scaling.type"));
     RopeScaling& rs = c.rope_scaling;
@@ -76,6 +95,19 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
     } else if (type != "none") {
       throw Error(path + ": " + key("rope.scaling.type") + ": unsupported value '" + type + "'");
     }
+  }
+  // LongRoPE (Phi-3): factor lists as tensors, the attention factor as metadata.
+  if (tensors.count("rope_factors_long.weight") && tensors.count("rope_factors_short.weight")) {
+    RopeScaling& rs = c.rope_scaling;
+    rs.type = RopeScalingType::LongRope;
+    for (auto [name, out] : {std::pair{"rope_factors_long.weight", &rs.long_factors},
+                             std::pair{"rope_factors_short.weight", &rs.short_factors}}) {
+      const Tensor& t = tensors.at(name);
+      for (int64_t i = 0; i < t.numel(); ++i) out->push_back(tensor_element(t, i));
+    }
+    rs.original_max_positions = gguf->int_or(key("rope.scaling.original_context_length")).value_or(c.max_positions);
+    rs.factor = static_cast<double>(c.max_positions) / rs.original_max_positions;
+    rs.attention_factor = gguf->float_or(key("rope.scaling.attn_factor")).value_or(1.0);
   }
   // Llama 3 frequency scaling is stored as per-dimension divisors, not metadata.
   if (auto it = tensors.find("rope_freqs.weight"); it != tensors.end()) {
@@ -95,6 +127,8 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
   if (auto ft = gguf->int_or("general.file_type")) c.weights_dtype = "GGUF file type " + std::to_string(*ft);
 
   if (family->configure) family->configure(c);
+  if (c.rope_scaling.type == RopeScalingType::Linear && family->sliding_window_pattern > 0)
+    c.rope_scaling.global_layers_only = true;
   c.validate(path);
 
   for (const auto& info : gguf->tensor_infos()) {
@@ -117,6 +151,7 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
     }
   }
   m->weights.keep_alive(gguf);
+  split_fused_projections(m->weights, m->config);
   return m;
 }
 

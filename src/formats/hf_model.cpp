@@ -1,9 +1,11 @@
 // Hugging Face model directories: config.json, generation_config.json, (sharded) safetensors.
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "base/mapped_file.h"
+#include "formats/fused_projections.h"
 #include "formats/model_files.h"
 #include "formats/names.h"
 #include "formats/safetensors.h"
@@ -71,6 +73,18 @@ static RopeScaling parse_rope_scaling(const json& j, const std::string& src) {
     rs.beta_slow = number_or(r, "beta_slow", 1.0, ctx);
     if (r.contains("attention_factor") && !r["attention_factor"].is_null())
       rs.attention_factor = number_or(r, "attention_factor", 1.0, ctx);
+  } else if (type == "longrope") {
+    rs.type = RopeScalingType::LongRope;
+    auto factors = [&](const char* key) {
+      std::vector<float> out;
+      if (!r.contains(key) || !r[key].is_array()) throw Error(ctx + ": longrope needs " + key);
+      for (const auto& v : r[key]) out.push_back(v.get<float>());
+      return out;
+    };
+    rs.short_factors = factors("short_factor");
+    rs.long_factors = factors("long_factor");
+    if (r.contains("attention_factor") && !r["attention_factor"].is_null())
+      rs.attention_factor = number_or(r, "attention_factor", 1.0, ctx);
   } else {
     throw Error(ctx + ": unsupported rope type '" + type + "'");
   }
@@ -78,14 +92,16 @@ static RopeScaling parse_rope_scaling(const json& j, const std::string& src) {
 }
 
 ModelConfig read_hf_config(const std::string& path) {
-  json j = parse_json_file(path);
-  if (!j.is_object()) throw Error(path + ": expected a JSON object");
-  ModelConfig c;
-  std::string model_type = j.value("model_type", std::string());
+  json outer = parse_json_file(path);
+  if (!outer.is_object()) throw Error(path + ": expected a JSON object");
+  std::string model_type = outer.value("model_type", std::string());
   std::vector<std::string> archs;
-  if (j.contains("architectures") && j["architectures"].is_array())
-    for (const auto& a : j["architectures"])
+  if (outer.contains("architectures") && outer["architectures"].is_array())
+    for (const auto& a : outer["architectures"])
       if (a.is_string()) archs.push_back(a.get<std::string>());
+  // Multimodal configs keep the language model's hyper-parameters in text_config.
+  const json& j = outer.contains("text_config") && outer["text_config"].is_object() ? outer["text_config"] : outer;
+  ModelConfig c;
   const Family* family = find_family_hf(model_type, archs);
   if (!family)
     throw Error(path + ": unknown architecture '" + (archs.empty() ? std::string("?") : archs[0]) +
@@ -107,8 +123,42 @@ ModelConfig read_hf_config(const std::string& path) {
   c.norm_eps = number_or(j, "rms_norm_eps", 1e-6, path);
   c.rope_theta = number_or(j, "rope_theta", 10000.0, path);
   c.rope_scaling = parse_rope_scaling(j, path);
-  c.tied_embeddings = j.value("tie_word_embeddings", false);
-  c.weights_dtype = j.value("torch_dtype", std::string());
+  c.partial_rotary_factor = number_or(j, "partial_rotary_factor", 1.0, path);
+  if (c.rope_scaling.type == RopeScalingType::LongRope) {
+    RopeScaling& rs = c.rope_scaling;
+    if (rs.original_max_positions <= 0 && j.contains("original_max_position_embeddings"))
+      rs.original_max_positions = need_int(j, "original_max_position_embeddings", path);
+    if (rs.original_max_positions <= 0) throw Error(path + ": longrope needs original_max_position_embeddings");
+    rs.factor = static_cast<double>(c.max_positions) / rs.original_max_positions;
+    if (!rs.attention_factor)
+      rs.attention_factor =
+          rs.factor <= 1 ? 1.0 : std::sqrt(1 + std::log(rs.factor) / std::log(double(rs.original_max_positions)));
+  }
+  if (j.contains("query_pre_attn_scalar") && j["query_pre_attn_scalar"].is_number())
+    c.attention_scale = 1.0 / std::sqrt(j["query_pre_attn_scalar"].get<double>());
+  c.final_logit_softcap = number_or(j, "final_logit_softcapping", 0.0, path);
+  if (number_or(j, "attn_logit_softcapping", 0.0, path) != 0)
+    throw Error(path + ": attn_logit_softcapping is not supported");
+  c.rope_theta_local = number_or(j, "rope_local_base_freq", 0.0, path);
+
+  // Sliding-window layers: explicit layer_types, else every n-th layer global.
+  c.layer_window.assign(c.n_layers > 0 ? c.n_layers : 0, 0);
+  if (family->sliding_window_pattern > 0) {
+    const int64_t window = j.contains("sliding_window") && j["sliding_window"].is_number_integer()
+                               ? j["sliding_window"].get<int64_t>() : 0;
+    if (j.contains("layer_types") && j["layer_types"].is_array()) {
+      const json& lt = j["layer_types"];
+      if (static_cast<int64_t>(lt.size()) != c.n_layers) throw Error(path + ": layer_types length differs from num_hidden_layers");
+      for (int64_t i = 0; i < c.n_layers; ++i) c.layer_window[i] = lt[i] == "sliding_attention" ? window : 0;
+    } else {
+      const int64_t pattern = j.contains("sliding_window_pattern") && j["sliding_window_pattern"].is_number_integer()
+                                  ? j["sliding_window_pattern"].get<int64_t>() : family->sliding_window_pattern;
+      for (int64_t i = 0; i < c.n_layers; ++i) c.layer_window[i] = (i + 1) % pattern != 0 ? window : 0;
+    }
+  }
+  c.norm_weight_offset = family->hf_norm_weight_offset;
+  c.tied_embeddings = j.value("tie_word_embeddings", outer.value("tie_word_embeddings", family->name == "gemma3"));
+  c.weights_dtype = j.value("torch_dtype", outer.value("torch_dtype", std::string()));
   if (j.contains("bos_token_id") && j["bos_token_id"].is_number_integer())
     c.bos_token_id = j["bos_token_id"].get<int32_t>();
   if (j.contains("eos_token_id")) add_token_ids(j["eos_token_id"], c.eos_token_ids);
@@ -173,12 +223,14 @@ std::unique_ptr<ModelFiles> open_hf_dir(const std::string& dir) {
   for (const auto& file : shard_files) {
     auto st = std::make_shared<SafetensorsFile>(file);
     const std::string short_name = fs::path(file).filename().string();
+    const Family* family = find_family_by_name(m->config.family);
     for (const auto& [name, tensor] : st->tensors()) {
-      auto canonical = canonical_name_from_hf(name);
+      auto canonical = canonical_name_from_hf(name, family->hf_layer_renames);
       if (canonical) m->weights.put(*canonical, tensor, short_name + ": tensor " + name);
     }
     m->weights.keep_alive(st);
   }
+  split_fused_projections(m->weights, m->config);
   return m;
 }
 

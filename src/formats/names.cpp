@@ -18,8 +18,23 @@ const std::unordered_map<std::string, std::string> kPerLayer = {
     {"self_attn.v_proj", "attn_v"},          {"self_attn.o_proj", "attn_output"},
     {"self_attn.q_norm", "attn_q_norm"},     {"self_attn.k_norm", "attn_k_norm"},
     {"mlp.gate_proj", "ffn_gate"},           {"mlp.up_proj", "ffn_up"},
-    {"mlp.down_proj", "ffn_down"},
+    {"mlp.down_proj", "ffn_down"},           {"self_attn.qkv_proj", "attn_qkv"},
+    {"mlp.gate_up_proj", "ffn_gate_up"},     {"pre_feedforward_layernorm", "ffn_norm"},
+    {"post_feedforward_layernorm", "post_ffw_norm"},
 };
+
+// Multimodal checkpoints nest the language model; transformers >= 4.52 and older releases
+// spell the prefix differently.
+std::string strip_language_model_prefix(const std::string& name) {
+  static const std::pair<const char*, const char*> prefixes[] = {
+      {"language_model.model.", "model."},
+      {"model.language_model.", "model."},
+      {"language_model.lm_head.", "lm_head."},
+  };
+  for (auto [from, to] : prefixes)
+    if (name.rfind(from, 0) == 0) return to + name.substr(std::string(from).size());
+  return name;
+}
 
 }  // namespace
 
@@ -34,15 +49,18 @@ std::optional<std::string> hf_name_from_canonical(const std::string& canonical) 
   return std::nullopt;
 }
 
-std::optional<std::string> canonical_name_from_hf(const std::string& hf_name) {
-  const auto& global = kGlobal;
-  const auto& per_layer = kPerLayer;
-  if (auto it = global.find(hf_name); it != global.end()) return it->second;
+std::optional<std::string> canonical_name_from_hf(const std::string& original_name,
+                                                  const std::map<std::string, std::string>& layer_renames) {
+  const std::string hf_name = strip_language_model_prefix(original_name);
+  if (auto it = kGlobal.find(hf_name); it != kGlobal.end()) return it->second;
   static const std::regex layer_re(R"(^model\.layers\.(\d+)\.(.+)\.(weight|bias)$)");
   std::smatch m;
   if (!std::regex_match(hf_name, m, layer_re)) return std::nullopt;
-  auto it = per_layer.find(m[2].str());
-  if (it == per_layer.end()) return std::nullopt;
+  std::string module = m[2].str();
+  if (auto r = layer_renames.find(module); r != layer_renames.end())
+    return "blk." + m[1].str() + "." + r->second + "." + m[3].str();
+  auto it = kPerLayer.find(module);
+  if (it == kPerLayer.end()) return std::nullopt;
   return "blk." + m[1].str() + "." + it->second + "." + m[3].str();
 }
 

@@ -19,12 +19,24 @@ void ModelConfig::validate(const std::string& source) const {
     throw Error(source + ": num_attention_heads " + std::to_string(n_heads) +
                 " is not a multiple of num_key_value_heads " + std::to_string(n_kv_heads));
   if (head_dim % 2 != 0) throw Error(source + ": head_dim must be even, got " + std::to_string(head_dim));
+  if (head_dim > 1024) throw Error(source + ": head_dim " + std::to_string(head_dim) + " is implausibly large");
   if (static_cast<int64_t>(layer_uses_rope.size()) != n_layers)
     throw Error(source + ": per-layer RoPE flags cover " + std::to_string(layer_uses_rope.size()) + " of " +
                 std::to_string(n_layers) + " layers");
-  if (!rope_freq_divisors.empty() && static_cast<int64_t>(rope_freq_divisors.size()) != head_dim / 2)
+  if (static_cast<int64_t>(layer_window.size()) != n_layers)
+    throw Error(source + ": per-layer window list covers " + std::to_string(layer_window.size()) + " of " +
+                std::to_string(n_layers) + " layers");
+  if (!(partial_rotary_factor > 0 && partial_rotary_factor <= 1))
+    throw Error(source + ": partial_rotary_factor must be in (0, 1]");
+  const int64_t rot = rotary_dim();
+  if (rot % 2 != 0) throw Error(source + ": rotary dimension " + std::to_string(rot) + " must be even");
+  for (const auto* f : {&rope_scaling.short_factors, &rope_scaling.long_factors})
+    if (!f->empty() && static_cast<int64_t>(f->size()) != rot / 2)
+      throw Error(source + ": rope_scaling factor lists need " + std::to_string(rot / 2) + " entries, got " +
+                  std::to_string(f->size()));
+  if (!rope_freq_divisors.empty() && static_cast<int64_t>(rope_freq_divisors.size()) != rot / 2)
     throw Error(source + ": rope_freqs has " + std::to_string(rope_freq_divisors.size()) +
-                " entries, expected head_dim/2 = " + std::to_string(head_dim / 2));
+                " entries, expected " + std::to_string(rot / 2));
 }
 
 }  // namespace slm

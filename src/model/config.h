@@ -20,8 +20,14 @@ struct RopeScaling {
   // yarn
   double beta_fast = 32.0;
   double beta_slow = 1.0;
-  std::optional<double> attention_factor;
+  std::optional<double> attention_factor;  // yarn, longrope: multiplies cos/sin
+  // longrope: per-frequency divisors, short below original_max_positions, long beyond
+  std::vector<float> short_factors, long_factors;
+  // Applies to the global (full-attention) layers only (Gemma 3).
+  bool global_layers_only = false;
 };
+
+enum class Activation { SiLU, GeluTanh };
 
 struct ModelConfig {
   std::string family;        // "llama", "qwen2", "qwen3", "smollm3"
@@ -42,6 +48,17 @@ struct ModelConfig {
   // Per-dimension divisors of the RoPE frequencies (GGUF rope_freqs.weight); empty = computed.
   std::vector<float> rope_freq_divisors;
   std::vector<bool> layer_uses_rope;  // false: NoPE layer (SmolLM3)
+  double partial_rotary_factor = 1.0;  // fraction of head_dim rotated (Phi-3: 0.75)
+  // Sliding-window attention: window per layer (0 = full attention) and the RoPE base of windowed layers.
+  std::vector<int64_t> layer_window;
+  double rope_theta_local = 0;  // 0 = rope_theta everywhere
+
+  Activation activation = Activation::SiLU;
+  double embedding_scale = 1.0;     // Gemma: sqrt(hidden_size)
+  double attention_scale = 0;       // 0 = 1/sqrt(head_dim)
+  double norm_weight_offset = 0;    // 1 when RMSNorm weights are stored as w for x * (1 + w)
+  bool post_norms = false;          // Gemma: RMSNorm on the attention and MLP outputs too
+  double final_logit_softcap = 0;   // 0 = off
 
   bool tied_embeddings = false;
   bool qkv_bias = false;  // Qwen2
@@ -50,6 +67,8 @@ struct ModelConfig {
   std::optional<int32_t> bos_token_id;
   std::vector<int32_t> eos_token_ids;
   std::string weights_dtype;  // torch_dtype or the GGUF file type
+
+  int64_t rotary_dim() const { return static_cast<int64_t>(head_dim * partial_rotary_factor + 0.5); }
 
   // Throws slm::Error naming `source` when the numbers are inconsistent.
   void validate(const std::string& source) const;

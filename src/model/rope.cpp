@@ -38,14 +38,29 @@ void apply_yarn(std::vector<double>& inv_freq, int64_t dim, double theta, const 
 
 }  // namespace
 
-RopeFrequencies compute_rope_frequencies(const ModelConfig& c) {
+RopeFrequencies compute_rope_frequencies(const ModelConfig& c, double theta, bool scaled) {
   RopeFrequencies r;
-  r.rot_dim = c.head_dim;
+  r.rot_dim = c.rotary_dim();
   const int64_t half = r.rot_dim / 2;
   std::vector<double> inv(half);
-  for (int64_t i = 0; i < half; ++i) inv[i] = 1.0 / std::pow(c.rope_theta, 2.0 * i / r.rot_dim);
+  for (int64_t i = 0; i < half; ++i) inv[i] = 1.0 / std::pow(theta, 2.0 * i / r.rot_dim);
+  if (!scaled) {
+    r.inv_freq.assign(inv.begin(), inv.end());
+    return r;
+  }
 
   const RopeScaling& rs = c.rope_scaling;
+  if (rs.type == RopeScalingType::LongRope) {
+    r.inv_freq.resize(half);
+    r.inv_freq_long.resize(half);
+    for (int64_t i = 0; i < half; ++i) {
+      r.inv_freq[i] = static_cast<float>(inv[i] / rs.short_factors[i]);
+      r.inv_freq_long[i] = static_cast<float>(inv[i] / rs.long_factors[i]);
+    }
+    r.long_after = rs.original_max_positions;
+    r.mscale = rs.attention_factor.value_or(1.0);
+    return r;
+  }
   if (!c.rope_freq_divisors.empty()) {
     for (int64_t i = 0; i < half; ++i) inv[i] /= c.rope_freq_divisors[i];
   } else if (rs.type == RopeScalingType::Llama3) {
@@ -54,7 +69,7 @@ RopeFrequencies compute_rope_frequencies(const ModelConfig& c) {
   if (rs.type == RopeScalingType::Linear) {
     for (auto& f : inv) f /= rs.factor;
   } else if (rs.type == RopeScalingType::Yarn) {
-    apply_yarn(inv, r.rot_dim, c.rope_theta, rs, r.mscale);
+    apply_yarn(inv, r.rot_dim, theta, rs, r.mscale);
   }
   r.inv_freq.assign(inv.begin(), inv.end());
   return r;

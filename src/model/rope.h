@@ -10,9 +10,18 @@ namespace slm {
 struct RopeFrequencies {
   int64_t rot_dim = 0;          // dims rotated per head
   std::vector<float> inv_freq;  // rot_dim / 2 entries
-  double mscale = 1.0;          // multiplies cos and sin (YaRN attention factor)
+  // LongRoPE: frequencies used once the sequence is longer than long_after positions
+  // (transformers decides per forward call from the highest position).
+  std::vector<float> inv_freq_long;
+  int64_t long_after = 0;
+  double mscale = 1.0;          // multiplies cos and sin (YaRN / LongRoPE attention factor)
+
+  const std::vector<float>& for_sequence_end(int64_t end) const {
+    return !inv_freq_long.empty() && end > long_after ? inv_freq_long : inv_freq;
+  }
 };
 
-RopeFrequencies compute_rope_frequencies(const ModelConfig& config);
+// `theta` is the layer type's base; `scaled` says whether rope_scaling applies to it.
+RopeFrequencies compute_rope_frequencies(const ModelConfig& config, double theta, bool scaled);
 
 }  // namespace slm

@@ -14,11 +14,14 @@ namespace slm {
 
 namespace {
 
-// Small vectors (norm weights, biases) are widened to f32 once at load.
-std::vector<float> vector_f32(const WeightStore& w, const std::string& name, int64_t n) {
+// Small vectors (norm weights, biases) are widened to f32 once at load; `offset` turns
+// Gemma-style stored w into the 1 + w the norm multiplies by.
+std::vector<float> vector_f32(const WeightStore& w, const std::string& name, int64_t n, double offset = 0) {
   const Tensor& t = w.get(name, {n});
   std::vector<float> out(n);
   kernels::row_to_f32(t.dtype, t.data, out.data(), n);
+  if (offset != 0)
+    for (auto& v : out) v = static_cast<float>(v + offset);
   return out;
 }
 
@@ -45,7 +48,8 @@ Transformer::Transformer(std::unique_ptr<ModelFiles> files) : files_(std::move(f
   } else {
     output_ = &w.get("output.weight", {c.vocab_size, H});
   }
-  output_norm_ = vector_f32(w, "output_norm.weight", H);
+  const double off = c.norm_weight_offset;
+  output_norm_ = vector_f32(w, "output_norm.weight", H, off);
 
   for (int64_t l = 0; l < c.n_layers; ++l) {
     const std::string p = "blk." + std::to_string(l) + ".";
@@ -57,11 +61,15 @@ Transformer::Transformer(std::unique_ptr<ModelFiles> files) : files_(std::move(f
     L.w_gate = &w.get(p + "ffn_gate.weight", {F, H});
     L.w_up = &w.get(p + "ffn_up.weight", {F, H});
     L.w_down = &w.get(p + "ffn_down.weight", {H, F});
-    L.attn_norm = vector_f32(w, p + "attn_norm.weight", H);
-    L.ffn_norm = vector_f32(w, p + "ffn_norm.weight", H);
+    L.attn_norm = vector_f32(w, p + "attn_norm.weight", H, off);
+    L.ffn_norm = vector_f32(w, p + "ffn_norm.weight", H, off);
+    if (c.post_norms) {
+      L.post_attn_norm = vector_f32(w, p + "post_attention_norm.weight", H, off);
+      L.post_ffw_norm = vector_f32(w, p + "post_ffw_norm.weight", H, off);
+    }
     if (c.qk_norm) {
-      L.q_norm = vector_f32(w, p + "attn_q_norm.weight", D);
-      L.k_norm = vector_f32(w, p + "attn_k_norm.weight", D);
+      L.q_norm = vector_f32(w, p + "attn_q_norm.weight", D, off);
+      L.k_norm = vector_f32(w, p + "attn_k_norm.weight", D, off);
     }
     if (c.qkv_bias) {
       L.bq = vector_f32(w, p + "attn_q.bias", q_dim);
@@ -70,9 +78,14 @@ Transformer::Transformer(std::unique_ptr<ModelFiles> files) : files_(std::move(f
     }
     L.bo = optional_vector_f32(w, p + "attn_output.bias", H);
     L.rope = c.layer_uses_rope[l];
+    L.window = c.layer_window[l];
+    L.rope_set = L.window > 0 && c.rope_theta_local > 0 ? 1 : 0;
     layers_.push_back(std::move(L));
   }
-  rope_ = compute_rope_frequencies(c);
+  // Global layers use rope_theta (and the scaling); windowed layers may have their own base.
+  rope_.push_back(compute_rope_frequencies(c, c.rope_theta, true));
+  const double local_theta = c.rope_theta_local > 0 ? c.rope_theta_local : c.rope_theta;
+  rope_.push_back(compute_rope_frequencies(c, local_theta, !c.rope_scaling.global_layers_only));
 }
 
 void Transformer::forward(std::span<const int32_t> tokens, KVCache& cache, ForwardScratch& s, ThreadPool& pool,
@@ -85,7 +98,7 @@ void Transformer::forward(std::span<const int32_t> tokens, KVCache& cache, Forwa
     throw Error("context full: " + std::to_string(pos0 + T) + " positions needed, the context holds " +
                 std::to_string(cache.capacity()));
   const int64_t H = c.hidden_size, F = c.intermediate_size, D = c.head_dim;
-  const int64_t q_dim = c.n_heads * D, kv_dim = c.n_kv_heads * D, half = rope_.rot_dim / 2;
+  const int64_t q_dim = c.n_heads * D, kv_dim = c.n_kv_heads * D, rot_dim = c.rotary_dim(), half = rot_dim / 2;
 
   grow(s.x, T * H);
   grow(s.xn, T * H);
@@ -98,8 +111,10 @@ void Transformer::forward(std::span<const int32_t> tokens, KVCache& cache, Forwa
   grow(s.up, T * F);
   grow(s.hidden, T * F);
   grow(s.scores, pool.size() * (pos0 + T));
-  grow(s.rope_cos, T * half);
-  grow(s.rope_sin, T * half);
+  for (int set = 0; set < 2; ++set) {
+    grow(s.rope_cos[set], T * half);
+    grow(s.rope_sin[set], T * half);
+  }
 
   const size_t embed_row_bytes = dtype_bytes(embed_->dtype, H);
   for (int64_t t = 0; t < T; ++t) {
@@ -107,15 +122,21 @@ void Transformer::forward(std::span<const int32_t> tokens, KVCache& cache, Forwa
     if (id < 0 || id >= c.vocab_size)
       throw Error("token id " + std::to_string(id) + " is outside the vocabulary (0.." +
                   std::to_string(c.vocab_size - 1) + ")");
-    kernels::row_to_f32(embed_->dtype, static_cast<const uint8_t*>(embed_->data) + id * embed_row_bytes,
-                        s.x.data() + t * H, H);
-    kernels::rope_tables(static_cast<double>(pos0 + t), rope_.inv_freq.data(), half, rope_.mscale,
-                         s.rope_cos.data() + t * half, s.rope_sin.data() + t * half);
+    float* xt = s.x.data() + t * H;
+    kernels::row_to_f32(embed_->dtype, static_cast<const uint8_t*>(embed_->data) + id * embed_row_bytes, xt, H);
+    if (c.embedding_scale != 1.0)
+      for (int64_t i = 0; i < H; ++i) xt[i] = static_cast<float>(xt[i] * c.embedding_scale);
+    for (int set = 0; set < 2; ++set) {
+      const RopeFrequencies& r = rope_[set];
+      kernels::rope_tables(static_cast<double>(pos0 + t), r.for_sequence_end(pos0 + T).data(), half, r.mscale,
+                           s.rope_cos[set].data() + t * half, s.rope_sin[set].data() + t * half);
+    }
   }
 
-  const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, kv_dim, static_cast<float>(1.0 / std::sqrt(D))};
+  const float scale = static_cast<float>(c.attention_scale > 0 ? c.attention_scale : 1.0 / std::sqrt(D));
   for (size_t l = 0; l < layers_.size(); ++l) {
     const Layer& L = layers_[l];
+    const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, kv_dim, scale, L.window};
     // Attention block.
     kernels::rms_norm(s.x.data(), L.attn_norm.data(), s.xn.data(), T, H, c.norm_eps);
     kernels::matmul(*L.wq, s.xn.data(), T, s.q.data(), pool, L.bq.empty() ? nullptr : L.bq.data());
@@ -127,10 +148,10 @@ void Transformer::forward(std::span<const int32_t> tokens, KVCache& cache, Forwa
     }
     if (L.rope)
       for (int64_t t = 0; t < T; ++t) {
-        const float* cs = s.rope_cos.data() + t * half;
-        const float* sn = s.rope_sin.data() + t * half;
-        kernels::rope_rotate_half(s.q.data() + t * q_dim, c.n_heads, D, rope_.rot_dim, cs, sn);
-        kernels::rope_rotate_half(s.k.data() + t * kv_dim, c.n_kv_heads, D, rope_.rot_dim, cs, sn);
+        const float* cs = s.rope_cos[L.rope_set].data() + t * half;
+        const float* sn = s.rope_sin[L.rope_set].data() + t * half;
+        kernels::rope_rotate_half(s.q.data() + t * q_dim, c.n_heads, D, rot_dim, cs, sn);
+        kernels::rope_rotate_half(s.k.data() + t * kv_dim, c.n_kv_heads, D, rot_dim, cs, sn);
       }
     float* kc = cache.keys(l);
     float* vc = cache.values(l);
@@ -138,14 +159,21 @@ void Transformer::forward(std::span<const int32_t> tokens, KVCache& cache, Forwa
     std::copy(s.v.begin(), s.v.begin() + T * kv_dim, vc + pos0 * kv_dim);
     kernels::attention(s.q.data(), kc, vc, s.attn.data(), T, pos0, shape, s.scores.data(), pool);
     kernels::matmul(*L.wo, s.attn.data(), T, s.proj.data(), pool, L.bo.empty() ? nullptr : L.bo.data());
+    if (!L.post_attn_norm.empty())
+      kernels::rms_norm(s.proj.data(), L.post_attn_norm.data(), s.proj.data(), T, H, c.norm_eps);
     for (int64_t i = 0; i < T * H; ++i) s.x[i] += s.proj[i];
 
     // MLP block.
     kernels::rms_norm(s.x.data(), L.ffn_norm.data(), s.xn.data(), T, H, c.norm_eps);
     kernels::matmul(*L.w_gate, s.xn.data(), T, s.gate.data(), pool);
     kernels::matmul(*L.w_up, s.xn.data(), T, s.up.data(), pool);
-    kernels::silu_mul(s.gate.data(), s.up.data(), s.hidden.data(), T * F);
+    if (c.activation == Activation::GeluTanh)
+      kernels::gelu_tanh_mul(s.gate.data(), s.up.data(), s.hidden.data(), T * F);
+    else
+      kernels::silu_mul(s.gate.data(), s.up.data(), s.hidden.data(), T * F);
     kernels::matmul(*L.w_down, s.hidden.data(), T, s.proj.data(), pool);
+    if (!L.post_ffw_norm.empty())
+      kernels::rms_norm(s.proj.data(), L.post_ffw_norm.data(), s.proj.data(), T, H, c.norm_eps);
     for (int64_t i = 0; i < T * H; ++i) s.x[i] += s.proj[i];
   }
   cache.advance(T);
@@ -154,6 +182,10 @@ void Transformer::forward(std::span<const int32_t> tokens, KVCache& cache, Forwa
   kernels::rms_norm(s.x.data() + first * H, output_norm_.data(), s.xn.data(), n_out, H, c.norm_eps);
   grow(s.logits, n_out * c.vocab_size);
   kernels::matmul(*output_, s.xn.data(), n_out, s.logits.data(), pool);
+  if (c.final_logit_softcap > 0) {
+    const float cap = static_cast<float>(c.final_logit_softcap);
+    for (int64_t i = 0; i < n_out * c.vocab_size; ++i) s.logits[i] = cap * std::tanh(s.logits[i] / cap);
+  }
 }
 
 }  // namespace slm

@@ -15,7 +15,8 @@ namespace slm {
 
 // Per-session working memory; grows to the largest batch seen and is then reused.
 struct ForwardScratch {
-  std::vector<float> x, xn, q, k, v, attn, proj, gate, up, hidden, scores, rope_cos, rope_sin, logits;
+  std::vector<float> x, xn, q, k, v, attn, proj, gate, up, hidden, scores, logits;
+  std::vector<float> rope_cos[2], rope_sin[2];  // per RoPE set (global, local), n_tokens x rot_dim/2
 };
 
 class Transformer {
@@ -34,8 +35,10 @@ class Transformer {
  private:
   struct Layer {
     const Tensor *wq, *wk, *wv, *wo, *w_gate, *w_up, *w_down;
-    std::vector<float> attn_norm, ffn_norm, q_norm, k_norm, bq, bk, bv, bo;
+    std::vector<float> attn_norm, ffn_norm, post_attn_norm, post_ffw_norm, q_norm, k_norm, bq, bk, bv, bo;
     bool rope;
+    int rope_set;        // index into rope_ (0 global, 1 local)
+    int64_t window;      // sliding window, 0 = full attention
   };
 
   std::unique_ptr<ModelFiles> files_;
@@ -43,7 +46,7 @@ class Transformer {
   const Tensor* output_;
   std::vector<float> output_norm_;
   std::vector<Layer> layers_;
-  RopeFrequencies rope_;
+  std::vector<RopeFrequencies> rope_;
 };
 
 }  // namespace slm

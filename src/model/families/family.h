@@ -1,6 +1,7 @@
 #pragma once
 // A model family: how config.json / GGUF name it and the switches of the generic decoder it sets.
 // Each family is a short description in its own file; registry.cpp lists them.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,16 +20,26 @@ struct Family {
   void (*configure)(ModelConfig&) = nullptr;
   // GGUF files carry no NoPE metadata for some families; llama.cpp fixes the interval per family.
   int gguf_no_rope_layer_interval = 0;
+  // Hugging Face per-layer module names that mean something else in this family
+  // ("post_attention_layernorm" is the pre-MLP norm in Llama but a post-norm in Gemma).
+  std::map<std::string, std::string> hf_layer_renames;
+  // Hugging Face checkpoints store RMSNorm weights as w for x * (1 + w); GGUF stores 1 + w.
+  double hf_norm_weight_offset = 0;
+  // Interleaved sliding-window and global layers: every n-th layer is global.
+  int sliding_window_pattern = 0;
 };
 
 const Family& llama_family();
 const Family& qwen2_family();
 const Family& qwen3_family();
 const Family& smollm3_family();
+const Family& phi3_family();
+const Family& gemma3_family();
 
 // nullptr when unknown.
 const Family* find_family_hf(const std::string& model_type, const std::vector<std::string>& architectures);
 const Family* find_family_gguf(const std::string& arch);
+const Family* find_family_by_name(const std::string& name);
 // "llama, qwen2, qwen3, smollm3" for error messages.
 std::string known_families();
 

@@ -6,7 +6,7 @@ namespace slm {
 
 static const std::vector<const Family*>& all_families() {
   static const std::vector<const Family*> families = {&llama_family(), &qwen2_family(), &qwen3_family(),
-                                                      &smollm3_family()};
+                                                      &smollm3_family(), &phi3_family(), &gemma3_family()};
   return families;
 }
 
@@ -26,6 +26,12 @@ const Family* find_family_hf(const std::string& model_type, const std::vector<st
 const Family* find_family_gguf(const std::string& arch) {
   for (const Family* f : all_families())
     if (contains(f->gguf_archs, arch)) return f;
+  return nullptr;
+}
+
+const Family* find_family_by_name(const std::string& name) {
+  for (const Family* f : all_families())
+    if (f->name == name) return f;
   return nullptr;
 }
 
