@@ -44,7 +44,7 @@ int bench_main(const std::vector<std::string>& argv) {
   nlohmann::json rep_rows = nlohmann::json::array();
   std::vector<double> pp, tg;
   for (long long r = 0; r < reps; ++r) {
-    cache.truncate(0);
+    cache.rollback(0);
     auto t0 = std::chrono::steady_clock::now();
     engine->model().forward(prompt, cache, scratch, engine->pool(), false);
     const double pp_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

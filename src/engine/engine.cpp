@@ -54,7 +54,7 @@ int64_t default_context(const ModelConfig& config, int64_t cap) {
 Session::Session(Engine& engine, int64_t context) : engine_(engine), cache_(engine.config(), context) {}
 
 void Session::reset() {
-  cache_.truncate(0);
+  cache_.rollback(0);
   cached_.clear();
 }
 
@@ -72,7 +72,7 @@ GenerationResult Session::generate(std::span<const int32_t> prompt, const Genera
   while (keep < cached_.size() && keep < prompt.size() && cached_[keep] == prompt[keep]) ++keep;
   if (options.keep_prompt_logits) keep = 0;  // every position's logits are wanted
   else if (keep == prompt.size()) --keep;    // re-run the last token for its logits
-  cache_.truncate(static_cast<int64_t>(keep));
+  keep = static_cast<size_t>(cache_.rollback(static_cast<int64_t>(keep)));
   cached_.resize(keep);
   r.prompt_tokens_reused = static_cast<int64_t>(keep);
 
@@ -80,6 +80,7 @@ GenerationResult Session::generate(std::span<const int32_t> prompt, const Genera
   const auto fresh = prompt.subspan(keep);
   engine_.model().forward(fresh, cache_, scratch_, engine_.pool(), options.keep_prompt_logits);
   cached_.insert(cached_.end(), fresh.begin(), fresh.end());
+  cache_.checkpoint();  // a turn boundary: recurrent layers can resume a follow-up from here
   r.prompt_tokens_processed = static_cast<int64_t>(fresh.size());
   if (options.keep_prompt_logits)
     r.prompt_logits.assign(scratch_.logits.begin(), scratch_.logits.begin() + fresh.size() * V);

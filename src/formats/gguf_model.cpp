@@ -116,6 +116,7 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
   }
 
   c.layer_uses_rope.assign(c.n_layers > 0 ? c.n_layers : 0, true);
+  c.layer_kinds.assign(c.n_layers > 0 ? c.n_layers : 0, LayerKind::Attention);
   if (int n = family->gguf_no_rope_layer_interval; n > 0)
     for (int64_t i = 0; i < c.n_layers; ++i) c.layer_uses_rope[i] = (i + 1) % n != 0;
 

@@ -165,6 +165,7 @@ ModelConfig read_hf_config(const std::string& path) {
 
   // NoPE layers: an explicit per-layer list (1 = RoPE), else every n-th layer.
   c.layer_uses_rope.assign(c.n_layers > 0 ? c.n_layers : 0, true);
+  c.layer_kinds.assign(c.n_layers > 0 ? c.n_layers : 0, LayerKind::Attention);
   if (j.contains("no_rope_layers") && j["no_rope_layers"].is_array()) {
     const json& l = j["no_rope_layers"];
     if (static_cast<int64_t>(l.size()) != c.n_layers)

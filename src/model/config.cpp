@@ -23,6 +23,17 @@ void ModelConfig::validate(const std::string& source) const {
   if (static_cast<int64_t>(layer_uses_rope.size()) != n_layers)
     throw Error(source + ": per-layer RoPE flags cover " + std::to_string(layer_uses_rope.size()) + " of " +
                 std::to_string(n_layers) + " layers");
+  if (static_cast<int64_t>(layer_kinds.size()) != n_layers)
+    throw Error(source + ": layer kinds cover " + std::to_string(layer_kinds.size()) + " of " +
+                std::to_string(n_layers) + " layers");
+  for (auto kind : layer_kinds)
+    if (kind == LayerKind::GatedDeltaNet) {
+      const auto& d = delta_net;
+      if (d.n_key_heads <= 0 || d.n_value_heads <= 0 || d.key_dim <= 0 || d.value_dim <= 0 || d.conv_kernel <= 0 ||
+          d.n_value_heads % d.n_key_heads != 0)
+        throw Error(source + ": inconsistent linear-attention (Gated DeltaNet) dimensions");
+      break;
+    }
   if (static_cast<int64_t>(layer_window.size()) != n_layers)
     throw Error(source + ": per-layer window list covers " + std::to_string(layer_window.size()) + " of " +
                 std::to_string(n_layers) + " layers");

@@ -29,6 +29,22 @@ struct RopeScaling {
 
 enum class Activation { SiLU, GeluTanh };
 
+enum class LayerKind { Attention, GatedDeltaNet };
+
+// Gated DeltaNet (Qwen3.5 linear-attention layers).
+struct DeltaNetConfig {
+  int64_t n_key_heads = 0;
+  int64_t n_value_heads = 0;
+  int64_t key_dim = 0;
+  int64_t value_dim = 0;
+  int64_t conv_kernel = 0;
+  // Value head j reads key head j % n_key_heads (GGUF's tiled order) instead of
+  // j / (n_value_heads / n_key_heads) (Hugging Face's grouped order).
+  bool tiled_heads = false;
+
+  int64_t qkv_dim() const { return 2 * n_key_heads * key_dim + n_value_heads * value_dim; }
+};
+
 struct ModelConfig {
   std::string family;        // "llama", "qwen2", "qwen3", "smollm3"
   std::string architecture;  // as the file named it (HF architectures[0] or GGUF general.architecture)
@@ -59,6 +75,10 @@ struct ModelConfig {
   double norm_weight_offset = 0;    // 1 when RMSNorm weights are stored as w for x * (1 + w)
   bool post_norms = false;          // Gemma: RMSNorm on the attention and MLP outputs too
   double final_logit_softcap = 0;   // 0 = off
+
+  std::vector<LayerKind> layer_kinds;  // Attention unless a hybrid family says otherwise
+  DeltaNetConfig delta_net;
+  bool attn_output_gate = false;       // Qwen3.5: q_proj also emits a sigmoid gate per head
 
   bool tied_embeddings = false;
   bool qkv_bias = false;  // Qwen2

@@ -1,26 +1,86 @@
 #include "model/kv_cache.h"
 
+#include <algorithm>
+
 #include "slm/error.h"
 
 namespace slm {
 
+namespace {
+
+constexpr size_t kMaxCheckpoints = 4;
+
+bool is_attention(const ModelConfig& c, int64_t layer) {
+  return c.layer_kinds.empty() || c.layer_kinds[layer] == LayerKind::Attention;
+}
+
+}  // namespace
+
 KVCache::KVCache(const ModelConfig& c, int64_t capacity)
-    : capacity_(capacity), width_(c.n_kv_heads * c.head_dim), k_(c.n_layers), v_(c.n_layers) {
+    : capacity_(capacity), k_(c.n_layers), v_(c.n_layers), recurrent_(c.n_layers) {
   if (capacity <= 0) throw Error("context size must be positive, got " + std::to_string(capacity));
+  const int64_t width = c.n_kv_heads * c.head_dim;
+  const auto& d = c.delta_net;
   for (int64_t l = 0; l < c.n_layers; ++l) {
-    k_[l].resize(static_cast<size_t>(capacity * width_));
-    v_[l].resize(static_cast<size_t>(capacity * width_));
+    if (is_attention(c, l)) {
+      k_[l].resize(static_cast<size_t>(capacity * width));
+      v_[l].resize(static_cast<size_t>(capacity * width));
+    } else {
+      has_recurrent_ = true;
+      recurrent_[l].conv.assign(static_cast<size_t>((d.conv_kernel - 1) * d.qkv_dim()), 0.0f);
+      recurrent_[l].ssm.assign(static_cast<size_t>(d.n_value_heads * d.key_dim * d.value_dim), 0.0f);
+    }
   }
 }
 
-void KVCache::truncate(int64_t n) {
-  if (n < size_) size_ = n < 0 ? 0 : n;
+void KVCache::reset_recurrent() {
+  for (auto& r : recurrent_) {
+    std::fill(r.conv.begin(), r.conv.end(), 0.0f);
+    std::fill(r.ssm.begin(), r.ssm.end(), 0.0f);
+  }
 }
 
-size_t KVCache::bytes() const { return static_cast<size_t>(2 * k_.size() * capacity_ * width_) * sizeof(float); }
+int64_t KVCache::rollback(int64_t n) {
+  n = std::clamp<int64_t>(n, 0, size_);
+  if (n == size_) return size_;
+  if (!has_recurrent_) return size_ = n;
+  // Attention keys past the restored position are simply overwritten later.
+  const Checkpoint* best = nullptr;
+  for (const auto& cp : checkpoints_)
+    if (cp.position <= n && (!best || cp.position > best->position)) best = &cp;
+  if (best) {
+    recurrent_ = best->states;
+    size_ = best->position;
+  } else {
+    reset_recurrent();
+    size_ = 0;
+  }
+  std::erase_if(checkpoints_, [&](const Checkpoint& cp) { return cp.position > size_; });
+  return size_;
+}
+
+void KVCache::checkpoint() {
+  if (!has_recurrent_) return;
+  std::erase_if(checkpoints_, [&](const Checkpoint& cp) { return cp.position == size_; });
+  if (checkpoints_.size() >= kMaxCheckpoints) checkpoints_.erase(checkpoints_.begin());
+  checkpoints_.push_back({size_, recurrent_});
+}
+
+size_t KVCache::bytes() const {
+  size_t n = 0;
+  for (size_t l = 0; l < k_.size(); ++l)
+    n += (k_[l].size() + v_[l].size() + recurrent_[l].conv.size() + recurrent_[l].ssm.size()) * sizeof(float);
+  return n;
+}
 
 size_t kv_cache_bytes(const ModelConfig& c, int64_t positions) {
-  return static_cast<size_t>(2 * c.n_layers * positions * c.n_kv_heads * c.head_dim) * sizeof(float);
+  size_t n = 0;
+  const auto& d = c.delta_net;
+  for (int64_t l = 0; l < c.n_layers; ++l)
+    n += is_attention(c, l) ? static_cast<size_t>(2 * positions * c.n_kv_heads * c.head_dim)
+                            : static_cast<size_t>((d.conv_kernel - 1) * d.qkv_dim() +
+                                                  d.n_value_heads * d.key_dim * d.value_dim);
+  return n * sizeof(float);
 }
 
 }  // namespace slm

@@ -1,5 +1,8 @@
 #pragma once
-// Keys and values of every layer for the positions processed so far (f32, [position][kv_heads*head_dim]).
+// Per-layer memory of the positions processed so far: keys and values (f32,
+// [position][kv_heads*head_dim]) for attention layers, and the recurrent state (convolution
+// history + DeltaNet matrix) for linear-attention layers. Recurrent state cannot be cut back
+// to an arbitrary position, so it is checkpointed at turn boundaries and restored from there.
 #include <cstdint>
 #include <vector>
 
@@ -7,23 +10,43 @@
 
 namespace slm {
 
+struct RecurrentState {
+  std::vector<float> conv;  // last conv_kernel-1 inputs of the causal convolution, [k-1][channels]
+  std::vector<float> ssm;   // [value_heads][key_dim][value_dim]
+};
+
 class KVCache {
  public:
   KVCache(const ModelConfig& config, int64_t capacity);
 
   int64_t capacity() const { return capacity_; }
   int64_t size() const { return size_; }  // positions filled
-  int64_t row_width() const { return width_; }
   float* keys(int64_t layer) { return k_[layer].data(); }
   float* values(int64_t layer) { return v_[layer].data(); }
-  // Forget positions >= n (to reuse a shared prefix or roll back).
-  void truncate(int64_t n);
+  RecurrentState& recurrent(int64_t layer) { return recurrent_[layer]; }
   void advance(int64_t n) { size_ += n; }
+
+  bool has_recurrent_layers() const { return has_recurrent_; }
+  // Keeps at most the first n positions; with recurrent layers that means the latest checkpoint
+  // at or before n (or nothing). Returns the number of positions kept.
+  int64_t rollback(int64_t n);
+  // Remembers the recurrent state at the current position (a no-op without recurrent layers).
+  void checkpoint();
+
   size_t bytes() const;
 
  private:
-  int64_t capacity_, width_, size_ = 0;
+  struct Checkpoint {
+    int64_t position;
+    std::vector<RecurrentState> states;
+  };
+  void reset_recurrent();
+
+  int64_t capacity_, size_ = 0;
+  bool has_recurrent_ = false;
   std::vector<std::vector<float>> k_, v_;
+  std::vector<RecurrentState> recurrent_;
+  std::vector<Checkpoint> checkpoints_;
 };
 
 // Bytes a cache of `positions` positions takes for this model.

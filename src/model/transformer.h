@@ -1,6 +1,7 @@
 #pragma once
-// The generic decoder: embeddings, N pre-norm blocks (attention + gated MLP), final norm, LM head.
-// Family switches in ModelConfig (biases, q/k norm, NoPE layers, RoPE scaling) select the variants.
+// The generic decoder: embeddings, N pre-norm layers (a mixer — softmax attention or Gated
+// DeltaNet — then a gated MLP, each optionally post-normed), final norm, LM head, soft-cap.
+// Family switches in ModelConfig select the variants; the blocks live in model/blocks/.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -8,6 +9,9 @@
 
 #include "base/thread_pool.h"
 #include "formats/model_files.h"
+#include "model/blocks/attention_block.h"
+#include "model/blocks/gated_delta_net.h"
+#include "model/blocks/mlp_block.h"
 #include "model/kv_cache.h"
 #include "model/rope.h"
 
@@ -15,8 +19,11 @@ namespace slm {
 
 // Per-session working memory; grows to the largest batch seen and is then reused.
 struct ForwardScratch {
-  std::vector<float> x, xn, q, k, v, attn, proj, gate, up, hidden, scores, logits;
-  std::vector<float> rope_cos[2], rope_sin[2];  // per RoPE set (global, local), n_tokens x rot_dim/2
+  std::vector<float> x, xn, proj, logits;
+  std::vector<float> rope_cos[2], rope_sin[2];  // per RoPE set (global, local): n_tokens x rot_dim/2
+  AttentionScratch attention;
+  DeltaNetScratch delta_net;
+  MlpScratch mlp;
 };
 
 class Transformer {
@@ -34,11 +41,10 @@ class Transformer {
 
  private:
   struct Layer {
-    const Tensor *wq, *wk, *wv, *wo, *w_gate, *w_up, *w_down;
-    std::vector<float> attn_norm, ffn_norm, post_attn_norm, post_ffw_norm, q_norm, k_norm, bq, bk, bv, bo;
-    bool rope;
-    int rope_set;        // index into rope_ (0 global, 1 local)
-    int64_t window;      // sliding window, 0 = full attention
+    std::unique_ptr<AttentionBlock> attention;      // exactly one of these two
+    std::unique_ptr<GatedDeltaNetBlock> delta_net;
+    std::unique_ptr<MlpBlock> mlp;
+    std::vector<float> attn_norm, ffn_norm, post_attn_norm, post_ffw_norm;
   };
 
   std::unique_ptr<ModelFiles> files_;
@@ -46,7 +52,7 @@ class Transformer {
   const Tensor* output_;
   std::vector<float> output_norm_;
   std::vector<Layer> layers_;
-  std::vector<RopeFrequencies> rope_;
+  std::vector<RopeFrequencies> rope_;  // [0] global layers, [1] sliding-window layers
 };
 
 }  // namespace slm

@@ -1,0 +1,86 @@
+#include "model/blocks/attention_block.h"
+
+#include <cmath>
+
+#include "kernels/attention.h"
+#include "kernels/matmul.h"
+#include "kernels/norm.h"
+#include "kernels/rope.h"
+#include "model/blocks/weights_util.h"
+
+namespace slm {
+
+AttentionBlock::AttentionBlock(const WeightStore& w, const ModelConfig& c, int64_t layer) : c_(c), layer_(layer) {
+  const int64_t H = c.hidden_size, D = c.head_dim;
+  const int64_t q_dim = c.n_heads * D, kv_dim = c.n_kv_heads * D;
+  const std::string p = "blk." + std::to_string(layer) + ".";
+  const double off = c.norm_weight_offset;
+  wq_ = &w.get(p + "attn_q.weight", {c.attn_output_gate ? 2 * q_dim : q_dim, H});
+  wk_ = &w.get(p + "attn_k.weight", {kv_dim, H});
+  wv_ = &w.get(p + "attn_v.weight", {kv_dim, H});
+  wo_ = &w.get(p + "attn_output.weight", {H, q_dim});
+  if (c.qk_norm) {
+    q_norm_ = load_vector_f32(w, p + "attn_q_norm.weight", D, off);
+    k_norm_ = load_vector_f32(w, p + "attn_k_norm.weight", D, off);
+  }
+  if (c.qkv_bias) {
+    bq_ = load_vector_f32(w, p + "attn_q.bias", q_dim);
+    bk_ = load_vector_f32(w, p + "attn_k.bias", kv_dim);
+    bv_ = load_vector_f32(w, p + "attn_v.bias", kv_dim);
+  }
+  bo_ = load_optional_vector_f32(w, p + "attn_output.bias", H);
+  rope_ = c.layer_uses_rope[layer];
+  window_ = c.layer_window[layer];
+  rope_set_ = window_ > 0 && c.rope_theta_local > 0 ? 1 : 0;
+}
+
+void AttentionBlock::forward(const float* xn, int64_t T, int64_t pos0, KVCache& cache, const RopeTables& rope,
+                             AttentionScratch& s, ThreadPool& pool, float* out) const {
+  const ModelConfig& c = c_;
+  const int64_t D = c.head_dim, q_dim = c.n_heads * D, kv_dim = c.n_kv_heads * D;
+  const int64_t rot_dim = c.rotary_dim(), half = rot_dim / 2;
+  grow(s.q, T * q_dim);
+  grow(s.k, T * kv_dim);
+  grow(s.v, T * kv_dim);
+  grow(s.attn, T * q_dim);
+  grow(s.scores, pool.size() * (pos0 + T));
+
+  if (c.attn_output_gate) {
+    // Each head's block of q_proj rows is [query (D) | gate (D)].
+    grow(s.q_full, T * 2 * q_dim);
+    grow(s.gate, T * q_dim);
+    kernels::matmul(*wq_, xn, T, s.q_full.data(), pool);
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t h = 0; h < c.n_heads; ++h) {
+        const float* src = s.q_full.data() + t * 2 * q_dim + h * 2 * D;
+        std::copy(src, src + D, s.q.data() + t * q_dim + h * D);
+        std::copy(src + D, src + 2 * D, s.gate.data() + t * q_dim + h * D);
+      }
+  } else {
+    kernels::matmul(*wq_, xn, T, s.q.data(), pool, data_or_null(bq_));
+  }
+  kernels::matmul(*wk_, xn, T, s.k.data(), pool, data_or_null(bk_));
+  kernels::matmul(*wv_, xn, T, s.v.data(), pool, data_or_null(bv_));
+  if (!q_norm_.empty()) {
+    kernels::rms_norm(s.q.data(), q_norm_.data(), s.q.data(), T * c.n_heads, D, c.norm_eps);
+    kernels::rms_norm(s.k.data(), k_norm_.data(), s.k.data(), T * c.n_kv_heads, D, c.norm_eps);
+  }
+  if (rope_)
+    for (int64_t t = 0; t < T; ++t) {
+      kernels::rope_rotate_half(s.q.data() + t * q_dim, c.n_heads, D, rot_dim, rope.cos + t * half, rope.sin + t * half);
+      kernels::rope_rotate_half(s.k.data() + t * kv_dim, c.n_kv_heads, D, rot_dim, rope.cos + t * half,
+                                rope.sin + t * half);
+    }
+  float* kc = cache.keys(layer_);
+  float* vc = cache.values(layer_);
+  std::copy(s.k.begin(), s.k.begin() + T * kv_dim, kc + pos0 * kv_dim);
+  std::copy(s.v.begin(), s.v.begin() + T * kv_dim, vc + pos0 * kv_dim);
+  const float scale = static_cast<float>(c.attention_scale > 0 ? c.attention_scale : 1.0 / std::sqrt(D));
+  const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, kv_dim, scale, window_};
+  kernels::attention(s.q.data(), kc, vc, s.attn.data(), T, pos0, shape, s.scores.data(), pool);
+  if (c.attn_output_gate)
+    for (int64_t i = 0; i < T * q_dim; ++i) s.attn[i] *= 1.0f / (1.0f + std::exp(-s.gate[i]));
+  kernels::matmul(*wo_, s.attn.data(), T, out, pool, data_or_null(bo_));
+}
+
+}  // namespace slm

@@ -1,0 +1,43 @@
+#pragma once
+// Softmax self-attention over the KV cache: projections (+biases), optional per-head q/k RMSNorm,
+// (partial) RoPE, sliding window, GQA, optional sigmoid output gate (Qwen3.5), output projection.
+#include <cstdint>
+#include <vector>
+
+#include "base/thread_pool.h"
+#include "formats/weight_store.h"
+#include "model/config.h"
+#include "model/kv_cache.h"
+
+namespace slm {
+
+// cos/sin of each token's position for one RoPE frequency set: n_tokens x rot_dim/2.
+struct RopeTables {
+  const float* cos;
+  const float* sin;
+};
+
+struct AttentionScratch {
+  std::vector<float> q_full, q, gate, k, v, attn, scores;
+};
+
+class AttentionBlock {
+ public:
+  AttentionBlock(const WeightStore& w, const ModelConfig& c, int64_t layer);
+
+  int rope_set() const { return rope_set_; }
+  // xn: n_tokens normalised rows (hidden); out: n_tokens rows (hidden).
+  void forward(const float* xn, int64_t n_tokens, int64_t pos0, KVCache& cache, const RopeTables& rope,
+               AttentionScratch& s, ThreadPool& pool, float* out) const;
+
+ private:
+  const ModelConfig& c_;
+  int64_t layer_;
+  const Tensor *wq_, *wk_, *wv_, *wo_;
+  std::vector<float> q_norm_, k_norm_, bq_, bk_, bv_, bo_;
+  bool rope_;
+  int rope_set_;     // 0: global frequencies, 1: local (sliding-window) ones
+  int64_t window_;   // 0 = full attention
+};
+
+}  // namespace slm
