@@ -38,6 +38,8 @@ void split(WeightStore& w, const std::string& fused, const std::vector<std::pair
 void split_fused_projections(WeightStore& w, const ModelConfig& c) {
   const int64_t q_dim = c.n_heads * c.head_dim, kv_dim = c.n_kv_heads * c.head_dim, F = c.intermediate_size;
   for (int64_t l = 0; l < c.n_layers; ++l) {
+    // Linear-attention layers have an attn_qkv of their own shape: not a fused softmax-attention input.
+    if (c.layer_kinds[l] != LayerKind::Attention) continue;
     const std::string p = "blk." + std::to_string(l) + ".";
     for (const char* kind : {"weight", "bias"})
       split(w, p + "attn_qkv." + kind,

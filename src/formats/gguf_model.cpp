@@ -29,6 +29,15 @@ static std::vector<uint8_t> unpermute_rows(const Tensor& t, int64_t n_heads) {
   return out;
 }
 
+// "blk.3.post_attention_norm.weight" -> "blk.3.ffn_norm.weight" where the family renames it.
+static std::string canonical_gguf_name(const std::string& name, const std::map<std::string, std::string>& renames) {
+  if (renames.empty() || name.rfind("blk.", 0) != 0) return name;
+  const size_t a = name.find('.', 4), b = name.rfind('.');
+  if (a == std::string::npos || b <= a) return name;
+  auto it = renames.find(name.substr(a + 1, b - a - 1));
+  return it == renames.end() ? name : name.substr(0, a + 1) + it->second + name.substr(b);
+}
+
 std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
   auto gguf = std::make_shared<GgufFile>(path);
   auto m = std::make_unique<ModelFiles>();
@@ -127,6 +136,22 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
         c.eos_token_ids.push_back(static_cast<int32_t>(*v));
   if (auto ft = gguf->int_or("general.file_type")) c.weights_dtype = "GGUF file type " + std::to_string(*ft);
 
+  // Hybrid stacks: which layers are recurrent (Gated DeltaNet), and their dimensions.
+  if (gguf->has(key("attention.recurrent_layers"))) {
+    auto flags = gguf->get_int_array(key("attention.recurrent_layers"));
+    if (static_cast<int64_t>(flags.size()) != c.n_layers)
+      throw Error(path + ": " + key("attention.recurrent_layers") + " length differs from block_count");
+    for (int64_t i = 0; i < c.n_layers; ++i)
+      if (flags[i]) c.layer_kinds[i] = LayerKind::GatedDeltaNet;
+    DeltaNetConfig& d = c.delta_net;
+    d.conv_kernel = gguf->get_int(key("ssm.conv_kernel"));
+    d.key_dim = d.value_dim = gguf->get_int(key("ssm.state_size"));
+    d.n_key_heads = gguf->get_int(key("ssm.group_count"));
+    d.n_value_heads = gguf->get_int(key("ssm.time_step_rank"));
+    if (gguf->get_int(key("ssm.inner_size")) != d.n_value_heads * d.value_dim)
+      throw Error(path + ": " + key("ssm.inner_size") + " differs from time_step_rank x state_size");
+    d.tiled_heads = true;  // the converter reorders value heads so that head j reads key head j % groups
+  }
   if (family->configure) family->configure(c);
   if (c.rope_scaling.type == RopeScalingType::Linear && family->sliding_window_pattern > 0)
     c.rope_scaling.global_layers_only = true;
@@ -140,15 +165,16 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
       continue;
     }
     const Tensor& t = it->second;
+    const std::string name = canonical_gguf_name(info.name, family->gguf_layer_renames);
     const bool is_q = info.name.ends_with(".attn_q.weight"), is_k = info.name.ends_with(".attn_k.weight");
     if (family->gguf_qk_permuted && (is_q || is_k)) {
       int64_t heads = is_q ? c.n_heads : c.n_kv_heads;
       if (t.shape.size() != 2 || t.rows() != heads * c.head_dim)
         throw Error(origin + ": expected " + std::to_string(heads * c.head_dim) + " rows, got shape " +
                     shape_string(t.shape));
-      m->weights.put_owned(info.name, t.dtype, t.shape, unpermute_rows(t, heads), origin);
+      m->weights.put_owned(name, t.dtype, t.shape, unpermute_rows(t, heads), origin);
     } else {
-      m->weights.put(info.name, t, origin);
+      m->weights.put(name, t, origin);
     }
   }
   m->weights.keep_alive(gguf);

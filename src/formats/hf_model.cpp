@@ -49,10 +49,14 @@ static void add_token_ids(const json& v, std::vector<int32_t>& out) {
       if (e.is_number_integer()) add(e.get<int32_t>());
 }
 
+// rope_scaling, or (newer configs) rope_parameters, which also holds rope_theta.
 static RopeScaling parse_rope_scaling(const json& j, const std::string& src) {
   RopeScaling rs;
-  if (!j.contains("rope_scaling") || j["rope_scaling"].is_null()) return rs;
-  const json& r = j["rope_scaling"];
+  const char* key = j.contains("rope_scaling") && !j["rope_scaling"].is_null() ? "rope_scaling"
+                    : j.contains("rope_parameters") && !j["rope_parameters"].is_null() ? "rope_parameters"
+                                                                                        : nullptr;
+  if (!key) return rs;
+  const json& r = j[key];
   if (!r.is_object()) throw Error(src + ": rope_scaling must be an object or null");
   std::string type = r.value("rope_type", r.value("type", std::string("default")));
   const std::string ctx = src + ": rope_scaling";
@@ -121,9 +125,12 @@ ModelConfig read_hf_config(const std::string& path) {
                                                                    : (c.n_heads ? c.hidden_size / c.n_heads : 0);
   c.max_positions = j.contains("max_position_embeddings") ? need_int(j, "max_position_embeddings", path) : 4096;
   c.norm_eps = number_or(j, "rms_norm_eps", 1e-6, path);
-  c.rope_theta = number_or(j, "rope_theta", 10000.0, path);
+  const json rope_params = j.contains("rope_parameters") && j["rope_parameters"].is_object() ? j["rope_parameters"]
+                                                                                          : json::object();
+  c.rope_theta = number_or(j, "rope_theta", number_or(rope_params, "rope_theta", 10000.0, path), path);
   c.rope_scaling = parse_rope_scaling(j, path);
-  c.partial_rotary_factor = number_or(j, "partial_rotary_factor", 1.0, path);
+  c.partial_rotary_factor =
+      number_or(j, "partial_rotary_factor", number_or(rope_params, "partial_rotary_factor", 1.0, path), path);
   if (c.rope_scaling.type == RopeScalingType::LongRope) {
     RopeScaling& rs = c.rope_scaling;
     if (rs.original_max_positions <= 0 && j.contains("original_max_position_embeddings"))
@@ -157,6 +164,28 @@ ModelConfig read_hf_config(const std::string& path) {
     }
   }
   c.norm_weight_offset = family->hf_norm_weight_offset;
+
+  // Hybrid stacks: linear-attention (Gated DeltaNet) layers by layer_types or an interval.
+  c.layer_kinds.assign(c.n_layers > 0 ? c.n_layers : 0, LayerKind::Attention);
+  if (j.contains("linear_num_value_heads")) {
+    DeltaNetConfig& d = c.delta_net;
+    d.n_key_heads = need_int(j, "linear_num_key_heads", path);
+    d.n_value_heads = need_int(j, "linear_num_value_heads", path);
+    d.key_dim = need_int(j, "linear_key_head_dim", path);
+    d.value_dim = need_int(j, "linear_value_head_dim", path);
+    d.conv_kernel = need_int(j, "linear_conv_kernel_dim", path);
+    if (j.contains("layer_types") && j["layer_types"].is_array()) {
+      const json& lt = j["layer_types"];
+      if (static_cast<int64_t>(lt.size()) != c.n_layers)
+        throw Error(path + ": layer_types length differs from num_hidden_layers");
+      for (int64_t i = 0; i < c.n_layers; ++i)
+        if (lt[i] == "linear_attention") c.layer_kinds[i] = LayerKind::GatedDeltaNet;
+    } else {
+      const int64_t interval = need_int(j, "full_attention_interval", path);
+      for (int64_t i = 0; i < c.n_layers; ++i)
+        if (interval > 0 && (i + 1) % interval != 0) c.layer_kinds[i] = LayerKind::GatedDeltaNet;
+    }
+  }
   c.tied_embeddings = j.value("tie_word_embeddings", outer.value("tie_word_embeddings", family->name == "gemma3"));
   c.weights_dtype = j.value("torch_dtype", outer.value("torch_dtype", std::string()));
   if (j.contains("bos_token_id") && j["bos_token_id"].is_number_integer())
@@ -165,7 +194,6 @@ ModelConfig read_hf_config(const std::string& path) {
 
   // NoPE layers: an explicit per-layer list (1 = RoPE), else every n-th layer.
   c.layer_uses_rope.assign(c.n_layers > 0 ? c.n_layers : 0, true);
-  c.layer_kinds.assign(c.n_layers > 0 ? c.n_layers : 0, LayerKind::Attention);
   if (j.contains("no_rope_layers") && j["no_rope_layers"].is_array()) {
     const json& l = j["no_rope_layers"];
     if (static_cast<int64_t>(l.size()) != c.n_layers)
@@ -178,6 +206,7 @@ ModelConfig read_hf_config(const std::string& path) {
   }
   if (family->configure) family->configure(c);
   if (j.value("attention_bias", false)) c.qkv_bias = true;
+  if (j.contains("attn_output_gate") && j["attn_output_gate"].is_boolean()) c.attn_output_gate = j["attn_output_gate"];
   c.validate(path);
   return c;
 }

@@ -53,15 +53,20 @@ std::optional<std::string> canonical_name_from_hf(const std::string& original_na
                                                   const std::map<std::string, std::string>& layer_renames) {
   const std::string hf_name = strip_language_model_prefix(original_name);
   if (auto it = kGlobal.find(hf_name); it != kGlobal.end()) return it->second;
-  static const std::regex layer_re(R"(^model\.layers\.(\d+)\.(.+)\.(weight|bias)$)");
+  static const std::regex layer_re(R"(^model\.layers\.(\d+)\.(.+)$)");
   std::smatch m;
   if (!std::regex_match(hf_name, m, layer_re)) return std::nullopt;
-  std::string module = m[2].str();
-  if (auto r = layer_renames.find(module); r != layer_renames.end())
-    return "blk." + m[1].str() + "." + r->second + "." + m[3].str();
+  const std::string layer = "blk." + m[1].str() + ".", rest = m[2].str();
+  // A family may rename a whole parameter (e.g. a bare "linear_attn.A_log") or a module.
+  if (auto r = layer_renames.find(rest); r != layer_renames.end()) return layer + r->second;
+  const size_t dot = rest.rfind('.');
+  if (dot == std::string::npos) return std::nullopt;
+  const std::string module = rest.substr(0, dot), suffix = rest.substr(dot + 1);
+  if (suffix != "weight" && suffix != "bias") return std::nullopt;
+  if (auto r = layer_renames.find(module); r != layer_renames.end()) return layer + r->second + "." + suffix;
   auto it = kPerLayer.find(module);
   if (it == kPerLayer.end()) return std::nullopt;
-  return "blk." + m[1].str() + "." + it->second + "." + m[3].str();
+  return layer + it->second + "." + suffix;
 }
 
 }  // namespace slm

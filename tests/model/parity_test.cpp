@@ -82,7 +82,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, ReferenceParity,
                                          ParityCase{"tiny-phi3-long", "model.gguf"},
                                          ParityCase{"tiny-gemma3", "", "numpy_logits"},
                                          ParityCase{"tiny-gemma3", "model.gguf", "numpy_logits"},
-                                         ParityCase{"tiny-gemma3", "model.gguf", "logits", "greedy_ids", 1e-2}),
+                                         ParityCase{"tiny-gemma3", "model.gguf", "logits", "greedy_ids", 1e-2},
+                                         ParityCase{"tiny-qwen35", ""}, ParityCase{"tiny-qwen35", "model.gguf"}),
                          case_name);
 
 }  // namespace

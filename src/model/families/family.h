@@ -23,6 +23,9 @@ struct Family {
   // Hugging Face per-layer module names that mean something else in this family
   // ("post_attention_layernorm" is the pre-MLP norm in Llama but a post-norm in Gemma).
   std::map<std::string, std::string> hf_layer_renames;
+  // GGUF per-layer tensor names that mean something else in this family ("post_attention_norm" is
+  // the pre-MLP norm in Qwen3.5 files).
+  std::map<std::string, std::string> gguf_layer_renames;
   // Hugging Face checkpoints store RMSNorm weights as w for x * (1 + w); GGUF stores 1 + w.
   double hf_norm_weight_offset = 0;
   // Interleaved sliding-window and global layers: every n-th layer is global.
@@ -35,6 +38,7 @@ const Family& qwen3_family();
 const Family& smollm3_family();
 const Family& phi3_family();
 const Family& gemma3_family();
+const Family& qwen35_family();
 
 // nullptr when unknown.
 const Family* find_family_hf(const std::string& model_type, const std::vector<std::string>& architectures);

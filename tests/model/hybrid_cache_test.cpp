@@ -1,0 +1,71 @@
+// Qwen3.5's recurrent layers: splitting a sequence into pieces gives the same logits as one
+// forward, and a follow-up turn resumes from a checkpoint instead of re-processing the conversation.
+#include <gtest/gtest.h>
+
+#include "engine/engine.h"
+#include "model/transformer.h"
+#include "test_support.h"
+
+namespace slm {
+namespace {
+
+const std::vector<int32_t> kPrompt = {5, 17, 300, 42, 8, 99, 123, 7, 64, 250, 11, 3};
+
+TEST(GatedDeltaNet, PiecewiseForwardEqualsOneForward) {
+  Transformer model(open_model_files(test::fixture("models/tiny-qwen35")));
+  const int64_t V = model.config().vocab_size;
+  ThreadPool pool(2);
+  ForwardScratch s;
+
+  KVCache whole(model.config(), 64);
+  model.forward(kPrompt, whole, s, pool, true);
+  std::vector<float> expected(s.logits.begin(), s.logits.begin() + kPrompt.size() * V);
+
+  // Pieces of 5, 1, 6 tokens: the convolution history and the state carry across calls.
+  KVCache pieces(model.config(), 64);
+  std::vector<float> got;
+  for (auto [b, e] : {std::pair{0, 5}, std::pair{5, 6}, std::pair{6, 12}}) {
+    std::span<const int32_t> piece(kPrompt.data() + b, e - b);
+    model.forward(piece, pieces, s, pool, true);
+    got.insert(got.end(), s.logits.begin(), s.logits.begin() + (e - b) * V);
+  }
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], expected[i], 1e-4) << i;
+}
+
+GenerateOptions greedy(int n) {
+  GenerateOptions o;
+  o.max_tokens = n;
+  o.sampler.temperature = 0;
+  o.stop_at_eos = false;
+  return o;
+}
+
+TEST(GatedDeltaNet, FollowUpTurnProcessesOnlyNewTokens) {
+  auto engine = Engine::load(test::fixture("models/tiny-qwen35"));
+  Session session(*engine, 256);
+  auto r1 = session.generate(kPrompt, greedy(8));
+  EXPECT_EQ(r1.prompt_tokens_processed, static_cast<int64_t>(kPrompt.size()));
+
+  // Turn 2 = turn 1 + its answer + 3 new tokens: the recurrent state continues where it stopped.
+  std::vector<int32_t> turn2 = kPrompt;
+  turn2.insert(turn2.end(), r1.ids.begin(), r1.ids.end());
+  turn2.insert(turn2.end(), {20, 21, 22});
+  auto r2 = session.generate(turn2, greedy(8));
+  EXPECT_EQ(r2.prompt_tokens_processed, 1 + 3);  // the last answer token never entered the cache
+
+  // A turn that rewrites the previous answer resumes from the checkpoint at the end of turn 2's prompt.
+  std::vector<int32_t> turn3 = turn2;
+  turn3.insert(turn3.end(), {30, 31, 32, 33});
+  auto r3 = session.generate(turn3, greedy(8));
+  EXPECT_EQ(r3.prompt_tokens_reused, static_cast<int64_t>(turn2.size()));
+  EXPECT_EQ(r3.prompt_tokens_processed, 4);
+
+  Session fresh(*engine, 256);
+  EXPECT_EQ(fresh.generate(turn3, greedy(8)).ids, r3.ids);
+  Session fresh2(*engine, 256);
+  EXPECT_EQ(fresh2.generate(turn2, greedy(8)).ids, r2.ids);
+}
+
+}  // namespace
+}  // namespace slm
