@@ -36,6 +36,20 @@ void split(WeightStore& w, const std::string& fused, const std::vector<std::pair
 }  // namespace
 
 void split_fused_projections(WeightStore& w, const ModelConfig& c) {
+  // GGUF stacks AltUp's per-stream matrices into one [n, hidden, hidden] tensor.
+  for (const char* stacked : {"altup_proj", "altup_unembd_proj"}) {
+    const std::string name = std::string(stacked) + ".weight";
+    const Tensor* t = w.find(name);
+    if (!t || t->shape.size() != 3) continue;
+    const Tensor whole = *t;
+    const size_t matrix_bytes = whole.nbytes() / whole.shape[0];
+    for (int64_t i = 0; i < whole.shape[0]; ++i) {
+      Tensor m = whole;
+      m.shape = {whole.shape[1], whole.shape[2]};
+      m.data = static_cast<const uint8_t*>(whole.data) + i * matrix_bytes;
+      w.put(std::string(stacked) + "." + std::to_string(i) + ".weight", m, w.origin(name) + " [" + std::to_string(i) + "]");
+    }
+  }
   const int64_t q_dim = c.n_heads * c.head_dim, kv_dim = c.n_kv_heads * c.head_dim, F = c.intermediate_size;
   for (int64_t l = 0; l < c.n_layers; ++l) {
     // Linear-attention layers have an attn_qkv of their own shape: not a fused softmax-attention input.

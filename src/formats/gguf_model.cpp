@@ -1,6 +1,7 @@
 // GGUF models: hyper-parameters from "<arch>.*" metadata, tensors under llama.cpp names
 // (already canonical), with llama.cpp's layout conventions undone.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
@@ -56,7 +57,12 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
   auto key = [&](const std::string& k) { return arch + "." + k; };
 
   c.hidden_size = gguf->get_int(key("embedding_length"));
-  c.intermediate_size = gguf->get_int(key("feed_forward_length"));
+  if (const GgufValue* ff = gguf->find(key("feed_forward_length")); ff && ff->type == GgufType::ARRAY) {
+    for (int64_t v : gguf->get_int_array(key("feed_forward_length"))) c.layer_intermediate.push_back(v);
+    c.intermediate_size = c.layer_intermediate.empty() ? 0 : *std::max_element(c.layer_intermediate.begin(), c.layer_intermediate.end());
+  } else {
+    c.intermediate_size = gguf->get_int(key("feed_forward_length"));
+  }
   c.n_layers = gguf->get_int(key("block_count"));
   c.n_heads = gguf->get_int(key("attention.head_count"));
   c.n_kv_heads = gguf->int_or(key("attention.head_count_kv")).value_or(c.n_heads);
@@ -152,6 +158,21 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
       throw Error(path + ": " + key("ssm.inner_size") + " differs from time_step_rank x state_size");
     d.tiled_heads = true;  // the converter reorders value heads so that head j reads key head j % groups
   }
+  // Gemma 3n: AltUp, LAuReL, per-layer inputs, K/V sharing, activation sparsity.
+  if (gguf->has(key("altup.num_inputs"))) {
+    AltUpConfig& a = c.altup;
+    a.n_streams = gguf->get_int(key("altup.num_inputs"));
+    a.active = gguf->int_or(key("altup.active_idx")).value_or(0);
+    a.per_layer_dim = gguf->get_int(key("embedding_length_per_layer_input"));
+    if (auto it = tensors.find("blk.0.laurel_l.weight"); it != tensors.end()) a.laurel_rank = it->second.shape[0];
+    if (auto it = tensors.find("per_layer_token_embd.weight"); it != tensors.end()) a.per_layer_vocab = it->second.shape[0];
+    if (a.active < 0 || a.active >= a.n_streams) throw Error(path + ": " + key("altup.active_idx") + " out of range");
+  }
+  if (gguf->has(key("activation_sparsity_scale")))
+    for (double v : gguf->get_float_array(key("activation_sparsity_scale")))
+      c.layer_sparsity_cutoff.push_back(std::isfinite(v) ? v : 0.0);  // -inf marks a dense layer
+  if (auto shared = gguf->int_or(key("attention.shared_kv_layers")); shared && family->share_kv)
+    family->share_kv(c, *shared);
   if (family->configure) family->configure(c);
   if (c.rope_scaling.type == RopeScalingType::Linear && family->sliding_window_pattern > 0)
     c.rope_scaling.global_layers_only = true;

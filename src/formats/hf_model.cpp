@@ -1,4 +1,5 @@
 // Hugging Face model directories: config.json, generation_config.json, (sharded) safetensors.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -115,7 +116,15 @@ ModelConfig read_hf_config(const std::string& path) {
 
   c.vocab_size = need_int(j, "vocab_size", path);
   c.hidden_size = need_int(j, "hidden_size", path);
-  c.intermediate_size = need_int(j, "intermediate_size", path);
+  if (j.contains("intermediate_size") && j["intermediate_size"].is_array()) {  // per layer (Gemma 3n)
+    for (const auto& v : j["intermediate_size"]) {
+      if (!v.is_number_integer()) throw Error(path + ": intermediate_size entries must be integers");
+      c.layer_intermediate.push_back(v.get<int64_t>());
+    }
+    c.intermediate_size = c.layer_intermediate.empty() ? 0 : *std::max_element(c.layer_intermediate.begin(), c.layer_intermediate.end());
+  } else {
+    c.intermediate_size = need_int(j, "intermediate_size", path);
+  }
   c.n_layers = need_int(j, "num_hidden_layers", path);
   c.n_heads = need_int(j, "num_attention_heads", path);
   c.n_kv_heads = j.contains("num_key_value_heads") && !j["num_key_value_heads"].is_null()
@@ -164,6 +173,26 @@ ModelConfig read_hf_config(const std::string& path) {
     }
   }
   c.norm_weight_offset = family->hf_norm_weight_offset;
+
+  // Gemma 3n: AltUp, LAuReL, per-layer inputs, K/V sharing, activation sparsity.
+  if (j.contains("altup_num_inputs")) {
+    AltUpConfig& a = c.altup;
+    a.n_streams = need_int(j, "altup_num_inputs", path);
+    a.active = j.contains("altup_active_idx") ? need_int(j, "altup_active_idx", path) : 0;
+    a.laurel_rank = need_int(j, "laurel_rank", path);
+    a.per_layer_dim = need_int(j, "hidden_size_per_layer_input", path);
+    a.per_layer_vocab = need_int(j, "vocab_size_per_layer_input", path);
+    if (a.active < 0 || a.active >= a.n_streams) throw Error(path + ": altup_active_idx out of range");
+  }
+  if (j.contains("activation_sparsity_pattern") && j["activation_sparsity_pattern"].is_array()) {
+    for (const auto& v : j["activation_sparsity_pattern"]) {
+      const double p = v.get<double>();
+      if (p < 0 || p >= 1) throw Error(path + ": activation_sparsity_pattern values must be in [0, 1)");
+      c.layer_sparsity_cutoff.push_back(p > 0 ? normal_quantile(p) : 0.0);
+    }
+  }
+  if (j.contains("num_kv_shared_layers") && family->share_kv)
+    family->share_kv(c, need_int(j, "num_kv_shared_layers", path));
 
   // Hybrid stacks: linear-attention (Gated DeltaNet) layers by layer_types or an interval.
   c.layer_kinds.assign(c.n_layers > 0 ? c.n_layers : 0, LayerKind::Attention);

@@ -11,6 +11,9 @@ const std::unordered_map<std::string, std::string> kGlobal = {
     {"model.embed_tokens.weight", "token_embd.weight"},
     {"model.norm.weight", "output_norm.weight"},
     {"lm_head.weight", "output.weight"},
+    {"model.embed_tokens_per_layer.weight", "per_layer_token_embd.weight"},
+    {"model.per_layer_model_projection.weight", "per_layer_model_proj.weight"},
+    {"model.per_layer_projection_norm.weight", "per_layer_proj_norm.weight"},
 };
 const std::unordered_map<std::string, std::string> kPerLayer = {
     {"input_layernorm", "attn_norm"},        {"post_attention_layernorm", "ffn_norm"},
@@ -53,6 +56,10 @@ std::optional<std::string> canonical_name_from_hf(const std::string& original_na
                                                   const std::map<std::string, std::string>& layer_renames) {
   const std::string hf_name = strip_language_model_prefix(original_name);
   if (auto it = kGlobal.find(hf_name); it != kGlobal.end()) return it->second;
+  static const std::regex altup_re(R"(^model\.altup_(projections|unembed_projections)\.(\d+)\.weight$)");
+  std::smatch a;
+  if (std::regex_match(hf_name, a, altup_re))
+    return (a[1] == "projections" ? "altup_proj." : "altup_unembd_proj.") + a[2].str() + ".weight";
   static const std::regex layer_re(R"(^model\.layers\.(\d+)\.(.+)$)");
   std::smatch m;
   if (!std::regex_match(hf_name, m, layer_re)) return std::nullopt;

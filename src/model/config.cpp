@@ -34,6 +34,20 @@ void ModelConfig::validate(const std::string& source) const {
         throw Error(source + ": inconsistent linear-attention (Gated DeltaNet) dimensions");
       break;
     }
+  auto per_layer = [&](size_t n, const char* what) {
+    if (n != 0 && static_cast<int64_t>(n) != n_layers)
+      throw Error(source + ": " + what + " has " + std::to_string(n) + " entries for " + std::to_string(n_layers) +
+                  " layers");
+  };
+  per_layer(layer_intermediate.size(), "intermediate_size");
+  per_layer(layer_sparsity_cutoff.size(), "activation sparsity");
+  per_layer(kv_source_layer.size(), "KV sharing");
+  for (int64_t l = 0; l < static_cast<int64_t>(kv_source_layer.size()); ++l)
+    if (kv_source_layer[l] < 0 || kv_source_layer[l] > l) throw Error(source + ": invalid KV sharing");
+  for (int64_t v : layer_intermediate)
+    if (v <= 0) throw Error(source + ": intermediate_size entries must be positive");
+  if (altup.n_streams > 0 && (altup.laurel_rank <= 0 || altup.per_layer_dim <= 0 || altup.per_layer_vocab <= 0))
+    throw Error(source + ": AltUp models need laurel_rank, hidden_size_per_layer_input and vocab_size_per_layer_input");
   if (static_cast<int64_t>(layer_window.size()) != n_layers)
     throw Error(source + ": per-layer window list covers " + std::to_string(layer_window.size()) + " of " +
                 std::to_string(n_layers) + " layers");

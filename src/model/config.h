@@ -31,6 +31,15 @@ enum class Activation { SiLU, GeluTanh };
 
 enum class LayerKind { Attention, GatedDeltaNet };
 
+// Gemma 3n: AltUp residual streams, LAuReL low-rank branch and per-layer embeddings.
+struct AltUpConfig {
+  int64_t n_streams = 0;        // 0 = no AltUp (every other family)
+  int64_t active = 0;           // the stream the layer computes on
+  int64_t laurel_rank = 0;
+  int64_t per_layer_dim = 0;    // hidden_size_per_layer_input
+  int64_t per_layer_vocab = 0;  // rows of the per-layer embedding table
+};
+
 // Gated DeltaNet (Qwen3.5 linear-attention layers).
 struct DeltaNetConfig {
   int64_t n_key_heads = 0;
@@ -80,6 +89,14 @@ struct ModelConfig {
   DeltaNetConfig delta_net;
   bool attn_output_gate = false;       // Qwen3.5: q_proj also emits a sigmoid gate per head
 
+  // Gemma 3n: per-layer MLP widths, Gaussian top-k activation sparsity (cut-off in standard
+  // deviations per layer, 0 = dense), K/V shared from an earlier layer, weightless v norm.
+  std::vector<int64_t> layer_intermediate;     // empty = intermediate_size everywhere
+  std::vector<double> layer_sparsity_cutoff;   // empty = dense everywhere
+  std::vector<int64_t> kv_source_layer;        // empty = every layer keeps its own K/V
+  bool v_norm = false;
+  AltUpConfig altup;
+
   bool tied_embeddings = false;
   bool qkv_bias = false;  // Qwen2
   bool qk_norm = false;   // Qwen3
@@ -88,6 +105,10 @@ struct ModelConfig {
   std::vector<int32_t> eos_token_ids;
   std::string weights_dtype;  // torch_dtype or the GGUF file type
 
+  int64_t ffn_width(int64_t layer) const {
+    return layer_intermediate.empty() ? intermediate_size : layer_intermediate[layer];
+  }
+  int64_t kv_source(int64_t layer) const { return kv_source_layer.empty() ? layer : kv_source_layer[layer]; }
   int64_t rotary_dim() const { return static_cast<int64_t>(head_dim * partial_rotary_factor + 0.5); }
 
   // Throws slm::Error naming `source` when the numbers are inconsistent.

@@ -14,6 +14,9 @@ bool is_attention(const ModelConfig& c, int64_t layer) {
   return c.layer_kinds.empty() || c.layer_kinds[layer] == LayerKind::Attention;
 }
 
+// Layers that read another layer's keys and values keep none of their own.
+bool owns_kv(const ModelConfig& c, int64_t layer) { return is_attention(c, layer) && c.kv_source(layer) == layer; }
+
 }  // namespace
 
 KVCache::KVCache(const ModelConfig& c, int64_t capacity)
@@ -22,10 +25,10 @@ KVCache::KVCache(const ModelConfig& c, int64_t capacity)
   const int64_t width = c.n_kv_heads * c.head_dim;
   const auto& d = c.delta_net;
   for (int64_t l = 0; l < c.n_layers; ++l) {
-    if (is_attention(c, l)) {
+    if (owns_kv(c, l)) {
       k_[l].resize(static_cast<size_t>(capacity * width));
       v_[l].resize(static_cast<size_t>(capacity * width));
-    } else {
+    } else if (!is_attention(c, l)) {
       has_recurrent_ = true;
       recurrent_[l].conv.assign(static_cast<size_t>((d.conv_kernel - 1) * d.qkv_dim()), 0.0f);
       recurrent_[l].ssm.assign(static_cast<size_t>(d.n_value_heads * d.key_dim * d.value_dim), 0.0f);
@@ -77,9 +80,10 @@ size_t kv_cache_bytes(const ModelConfig& c, int64_t positions) {
   size_t n = 0;
   const auto& d = c.delta_net;
   for (int64_t l = 0; l < c.n_layers; ++l)
-    n += is_attention(c, l) ? static_cast<size_t>(2 * positions * c.n_kv_heads * c.head_dim)
-                            : static_cast<size_t>((d.conv_kernel - 1) * d.qkv_dim() +
-                                                  d.n_value_heads * d.key_dim * d.value_dim);
+    if (owns_kv(c, l))
+      n += static_cast<size_t>(2 * positions * c.n_kv_heads * c.head_dim);
+    else if (!is_attention(c, l))
+      n += static_cast<size_t>((d.conv_kernel - 1) * d.qkv_dim() + d.n_value_heads * d.key_dim * d.value_dim);
   return n * sizeof(float);
 }
 

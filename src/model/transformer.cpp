@@ -40,7 +40,16 @@ Transformer::Transformer(std::unique_ptr<ModelFiles> files) : files_(std::move(f
       L.post_attn_norm = load_vector_f32(w, p + "post_attention_norm.weight", H, off);
       L.post_ffw_norm = load_vector_f32(w, p + "post_ffw_norm.weight", H, off);
     }
+    if (c.altup.n_streams > 0) {
+      L.altup = std::make_unique<AltUpLayer>(w, c, l);
+      L.laurel = std::make_unique<LaurelBlock>(w, c, l);
+      L.per_layer_input = std::make_unique<PerLayerInputBlock>(w, c, l);
+    }
     layers_.push_back(std::move(L));
+  }
+  if (c.altup.n_streams > 0) {
+    altup_streams_ = std::make_unique<AltUpStreams>(w, c);
+    per_layer_embedding_ = std::make_unique<PerLayerEmbedding>(w, c);
   }
   // Global layers use rope_theta (and the scaling); windowed layers may have their own base.
   rope_.push_back(compute_rope_frequencies(c, c.rope_theta, true));
@@ -83,24 +92,10 @@ void Transformer::forward(std::span<const int32_t> tokens, KVCache& cache, Forwa
     }
   }
 
-  auto add_residual = [&](const std::vector<float>& post_norm) {
-    if (!post_norm.empty()) kernels::rms_norm(s.proj.data(), post_norm.data(), s.proj.data(), T, H, c.norm_eps);
-    for (int64_t i = 0; i < T * H; ++i) s.x[i] += s.proj[i];
-  };
-  for (const Layer& L : layers_) {
-    kernels::rms_norm(s.x.data(), L.attn_norm.data(), s.xn.data(), T, H, c.norm_eps);
-    if (L.attention) {
-      const int set = L.attention->rope_set();
-      const RopeTables rope{s.rope_cos[set].data(), s.rope_sin[set].data()};
-      L.attention->forward(s.xn.data(), T, pos0, cache, rope, s.attention, pool, s.proj.data());
-    } else {
-      L.delta_net->forward(s.xn.data(), T, cache, s.delta_net, pool, s.proj.data());
-    }
-    add_residual(L.post_attn_norm);
-    kernels::rms_norm(s.x.data(), L.ffn_norm.data(), s.xn.data(), T, H, c.norm_eps);
-    L.mlp->forward(s.xn.data(), T, s.mlp, pool, s.proj.data());
-    add_residual(L.post_ffw_norm);
-  }
+  if (altup_streams_)
+    run_altup_layers(tokens, pos0, cache, s, pool);
+  else
+    run_layers(T, pos0, cache, s, pool);
   cache.advance(T);
 
   const int64_t first = all_logits ? 0 : T - 1, n_out = T - first;
@@ -110,6 +105,34 @@ void Transformer::forward(std::span<const int32_t> tokens, KVCache& cache, Forwa
   if (c.final_logit_softcap > 0) {
     const float cap = static_cast<float>(c.final_logit_softcap);
     for (int64_t i = 0; i < n_out * c.vocab_size; ++i) s.logits[i] = cap * std::tanh(s.logits[i] / cap);
+  }
+}
+
+void Transformer::mix(const Layer& L, const float* xn, int64_t T, int64_t pos0, KVCache& cache, ForwardScratch& s,
+                      ThreadPool& pool, float* out) const {
+  if (L.attention) {
+    const int set = L.attention->rope_set();
+    const RopeTables rope{s.rope_cos[set].data(), s.rope_sin[set].data()};
+    L.attention->forward(xn, T, pos0, cache, rope, s.attention, pool, out);
+  } else {
+    L.delta_net->forward(xn, T, cache, s.delta_net, pool, out);
+  }
+}
+
+void Transformer::run_layers(int64_t T, int64_t pos0, KVCache& cache, ForwardScratch& s, ThreadPool& pool) const {
+  const ModelConfig& c = config();
+  const int64_t H = c.hidden_size;
+  auto add_residual = [&](const std::vector<float>& post_norm) {
+    if (!post_norm.empty()) kernels::rms_norm(s.proj.data(), post_norm.data(), s.proj.data(), T, H, c.norm_eps);
+    for (int64_t i = 0; i < T * H; ++i) s.x[i] += s.proj[i];
+  };
+  for (const Layer& L : layers_) {
+    kernels::rms_norm(s.x.data(), L.attn_norm.data(), s.xn.data(), T, H, c.norm_eps);
+    mix(L, s.xn.data(), T, pos0, cache, s, pool, s.proj.data());
+    add_residual(L.post_attn_norm);
+    kernels::rms_norm(s.x.data(), L.ffn_norm.data(), s.xn.data(), T, H, c.norm_eps);
+    L.mlp->forward(s.xn.data(), T, s.mlp, pool, s.proj.data());
+    add_residual(L.post_ffw_norm);
   }
 }
 

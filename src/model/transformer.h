@@ -9,9 +9,12 @@
 
 #include "base/thread_pool.h"
 #include "formats/model_files.h"
+#include "model/blocks/altup.h"
 #include "model/blocks/attention_block.h"
 #include "model/blocks/gated_delta_net.h"
+#include "model/blocks/laurel.h"
 #include "model/blocks/mlp_block.h"
+#include "model/blocks/per_layer_embedding.h"
 #include "model/kv_cache.h"
 #include "model/rope.h"
 
@@ -24,6 +27,9 @@ struct ForwardScratch {
   AttentionScratch attention;
   DeltaNetScratch delta_net;
   MlpScratch mlp;
+  // AltUp path (Gemma 3n)
+  std::vector<float> streams, predictions, laurel, laurel_rank, per_layer_inputs, per_layer_gate, first;
+  AltUpScratch altup;
 };
 
 class Transformer {
@@ -45,7 +51,21 @@ class Transformer {
     std::unique_ptr<GatedDeltaNetBlock> delta_net;
     std::unique_ptr<MlpBlock> mlp;
     std::vector<float> attn_norm, ffn_norm, post_attn_norm, post_ffw_norm;
+    // Gemma 3n only
+    std::unique_ptr<AltUpLayer> altup;
+    std::unique_ptr<LaurelBlock> laurel;
+    std::unique_ptr<PerLayerInputBlock> per_layer_input;
   };
+
+  // The mixer (attention or DeltaNet) of one layer on normalised input, into `out`.
+  void mix(const Layer& L, const float* xn, int64_t n_tokens, int64_t pos0, KVCache& cache, ForwardScratch& s,
+           ThreadPool& pool, float* out) const;
+  // Pre-norm residual layers over s.x.
+  void run_layers(int64_t n_tokens, int64_t pos0, KVCache& cache, ForwardScratch& s, ThreadPool& pool) const;
+  // Gemma 3n: AltUp streams, LAuReL and per-layer inputs around the same mixer and MLP; leaves
+  // the merged streams in s.x.
+  void run_altup_layers(std::span<const int32_t> tokens, int64_t pos0, KVCache& cache, ForwardScratch& s,
+                        ThreadPool& pool) const;
 
   std::unique_ptr<ModelFiles> files_;
   const Tensor* embed_;
@@ -53,6 +73,8 @@ class Transformer {
   std::vector<float> output_norm_;
   std::vector<Layer> layers_;
   std::vector<RopeFrequencies> rope_;  // [0] global layers, [1] sliding-window layers
+  std::unique_ptr<AltUpStreams> altup_streams_;
+  std::unique_ptr<PerLayerEmbedding> per_layer_embedding_;
 };
 
 }  // namespace slm

@@ -83,7 +83,9 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, ReferenceParity,
                                          ParityCase{"tiny-gemma3", "", "numpy_logits"},
                                          ParityCase{"tiny-gemma3", "model.gguf", "numpy_logits"},
                                          ParityCase{"tiny-gemma3", "model.gguf", "logits", "greedy_ids", 1e-2},
-                                         ParityCase{"tiny-qwen35", ""}, ParityCase{"tiny-qwen35", "model.gguf"}),
+                                         ParityCase{"tiny-qwen35", ""}, ParityCase{"tiny-qwen35", "model.gguf"},
+                                         ParityCase{"tiny-gemma3n", "", "numpy_logits", "numpy_greedy_ids"},
+                                         ParityCase{"tiny-gemma3n", "model.gguf", "numpy_logits", "numpy_greedy_ids"}),
                          case_name);
 
 }  // namespace

@@ -29,6 +29,7 @@ AttentionBlock::AttentionBlock(const WeightStore& w, const ModelConfig& c, int64
     bv_ = load_vector_f32(w, p + "attn_v.bias", kv_dim);
   }
   bo_ = load_optional_vector_f32(w, p + "attn_output.bias", H);
+  kv_layer_ = c.kv_source(layer);
   rope_ = c.layer_uses_rope[layer];
   window_ = c.layer_window[layer];
   rope_set_ = window_ > 0 && c.rope_theta_local > 0 ? 1 : 0;
@@ -59,22 +60,25 @@ void AttentionBlock::forward(const float* xn, int64_t T, int64_t pos0, KVCache& 
   } else {
     kernels::matmul(*wq_, xn, T, s.q.data(), pool, data_or_null(bq_));
   }
-  kernels::matmul(*wk_, xn, T, s.k.data(), pool, data_or_null(bk_));
-  kernels::matmul(*wv_, xn, T, s.v.data(), pool, data_or_null(bv_));
-  if (!q_norm_.empty()) {
-    kernels::rms_norm(s.q.data(), q_norm_.data(), s.q.data(), T * c.n_heads, D, c.norm_eps);
-    kernels::rms_norm(s.k.data(), k_norm_.data(), s.k.data(), T * c.n_kv_heads, D, c.norm_eps);
-  }
+  if (!q_norm_.empty()) kernels::rms_norm(s.q.data(), q_norm_.data(), s.q.data(), T * c.n_heads, D, c.norm_eps);
   if (rope_)
-    for (int64_t t = 0; t < T; ++t) {
+    for (int64_t t = 0; t < T; ++t)
       kernels::rope_rotate_half(s.q.data() + t * q_dim, c.n_heads, D, rot_dim, rope.cos + t * half, rope.sin + t * half);
-      kernels::rope_rotate_half(s.k.data() + t * kv_dim, c.n_kv_heads, D, rot_dim, rope.cos + t * half,
-                                rope.sin + t * half);
-    }
-  float* kc = cache.keys(layer_);
-  float* vc = cache.values(layer_);
-  std::copy(s.k.begin(), s.k.begin() + T * kv_dim, kc + pos0 * kv_dim);
-  std::copy(s.v.begin(), s.v.begin() + T * kv_dim, vc + pos0 * kv_dim);
+
+  float* kc = cache.keys(kv_layer_);
+  float* vc = cache.values(kv_layer_);
+  if (kv_layer_ == layer_) {  // a layer sharing an earlier layer's K/V computes only queries
+    kernels::matmul(*wk_, xn, T, s.k.data(), pool, data_or_null(bk_));
+    kernels::matmul(*wv_, xn, T, s.v.data(), pool, data_or_null(bv_));
+    if (!k_norm_.empty()) kernels::rms_norm(s.k.data(), k_norm_.data(), s.k.data(), T * c.n_kv_heads, D, c.norm_eps);
+    if (c.v_norm) kernels::rms_norm(s.v.data(), nullptr, s.v.data(), T * c.n_kv_heads, D, c.norm_eps);
+    if (rope_)
+      for (int64_t t = 0; t < T; ++t)
+        kernels::rope_rotate_half(s.k.data() + t * kv_dim, c.n_kv_heads, D, rot_dim, rope.cos + t * half,
+                                  rope.sin + t * half);
+    std::copy(s.k.begin(), s.k.begin() + T * kv_dim, kc + pos0 * kv_dim);
+    std::copy(s.v.begin(), s.v.begin() + T * kv_dim, vc + pos0 * kv_dim);
+  }
   const float scale = static_cast<float>(c.attention_scale > 0 ? c.attention_scale : 1.0 / std::sqrt(D));
   const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, kv_dim, scale, window_};
   kernels::attention(s.q.data(), kc, vc, s.attn.data(), T, pos0, shape, s.scores.data(), pool);

@@ -38,6 +38,7 @@ class AttentionBlock {
   bool rope_;
   int rope_set_;     // 0: global frequencies, 1: local (sliding-window) ones
   int64_t window_;   // 0 = full attention
+  int64_t kv_layer_; // the layer whose keys/values this one attends to (itself unless shared)
 };
 
 }  // namespace slm

@@ -1,13 +1,30 @@
 #include "model/blocks/mlp_block.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "kernels/activation.h"
 #include "kernels/matmul.h"
 #include "model/blocks/weights_util.h"
 
 namespace slm {
 
-MlpBlock::MlpBlock(const WeightStore& w, const ModelConfig& c, int64_t layer) : c_(c) {
-  const int64_t H = c.hidden_size, F = c.intermediate_size;
+// Keeps what lies above mean + cutoff * std of the row (population std), shifted down by that cut.
+static void gaussian_top_k(float* g, int64_t n, double cutoff) {
+  double mean = 0;
+  for (int64_t i = 0; i < n; ++i) mean += g[i];
+  mean /= n;
+  double var = 0;
+  for (int64_t i = 0; i < n; ++i) var += (g[i] - mean) * (g[i] - mean);
+  const double cut = mean + std::sqrt(var / n) * cutoff;
+  for (int64_t i = 0; i < n; ++i) g[i] = static_cast<float>(std::max(0.0, g[i] - cut));
+}
+
+MlpBlock::MlpBlock(const WeightStore& w, const ModelConfig& c, int64_t layer)
+    : c_(c),
+      width_(c.ffn_width(layer)),
+      sparsity_cutoff_(c.layer_sparsity_cutoff.empty() ? 0.0 : c.layer_sparsity_cutoff[layer]) {
+  const int64_t H = c.hidden_size, F = width_;
   const std::string p = "blk." + std::to_string(layer) + ".";
   w_gate_ = &w.get(p + "ffn_gate.weight", {F, H});
   w_up_ = &w.get(p + "ffn_up.weight", {F, H});
@@ -15,11 +32,13 @@ MlpBlock::MlpBlock(const WeightStore& w, const ModelConfig& c, int64_t layer) : 
 }
 
 void MlpBlock::forward(const float* xn, int64_t T, MlpScratch& s, ThreadPool& pool, float* out) const {
-  const int64_t F = c_.intermediate_size;
+  const int64_t F = width_;
   grow(s.gate, T * F);
   grow(s.up, T * F);
   grow(s.hidden, T * F);
   kernels::matmul(*w_gate_, xn, T, s.gate.data(), pool);
+  if (sparsity_cutoff_ != 0)
+    for (int64_t t = 0; t < T; ++t) gaussian_top_k(s.gate.data() + t * F, F, sparsity_cutoff_);
   kernels::matmul(*w_up_, xn, T, s.up.data(), pool);
   if (c_.activation == Activation::GeluTanh)
     kernels::gelu_tanh_mul(s.gate.data(), s.up.data(), s.hidden.data(), T * F);

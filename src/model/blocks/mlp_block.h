@@ -1,5 +1,6 @@
 #pragma once
-// The gated MLP: down(act(gate(x)) * up(x)), act = SiLU or GELU-tanh.
+// The gated MLP: down(act(gate(x)) * up(x)), act = SiLU or GELU-tanh; Gemma 3n layers may first
+// sparsify the gate (Gaussian top-k: relu(g - mean(g) - cutoff * std(g)) per token).
 #include <vector>
 
 #include "base/thread_pool.h"
@@ -19,6 +20,8 @@ class MlpBlock {
 
  private:
   const ModelConfig& c_;
+  int64_t width_;
+  double sparsity_cutoff_;  // Gaussian top-k: keep gate values above mean + cutoff * std (0 = dense)
   const Tensor *w_gate_, *w_up_, *w_down_;
 };
 

@@ -30,7 +30,12 @@ struct Family {
   double hf_norm_weight_offset = 0;
   // Interleaved sliding-window and global layers: every n-th layer is global.
   int sliding_window_pattern = 0;
+  // Maps the last `n_shared` layers onto earlier layers' K/V (needs layer windows set).
+  void (*share_kv)(ModelConfig&, int64_t n_shared) = nullptr;
 };
+
+// Standard normal quantile (activation sparsity targets are given as probabilities).
+double normal_quantile(double p);
 
 const Family& llama_family();
 const Family& qwen2_family();
@@ -39,6 +44,7 @@ const Family& smollm3_family();
 const Family& phi3_family();
 const Family& gemma3_family();
 const Family& qwen35_family();
+const Family& gemma3n_family();
 
 // nullptr when unknown.
 const Family* find_family_hf(const std::string& model_type, const std::vector<std::string>& architectures);

@@ -7,7 +7,7 @@ namespace slm {
 static const std::vector<const Family*>& all_families() {
   static const std::vector<const Family*> families = {&llama_family(), &qwen2_family(), &qwen3_family(),
                                                       &smollm3_family(), &phi3_family(), &gemma3_family(),
-                                                      &qwen35_family()};
+                                                      &qwen35_family(), &gemma3n_family()};
   return families;
 }
 
