@@ -22,8 +22,9 @@ void attention(const float* q, const float* k, const float* v, float* out, int64
       const float* qh = q + t * q_stride + h * s.head_dim;
       const int64_t kv_off = (h / group) * s.head_dim;
       float max_score = -INFINITY;
+      auto row = [&](int64_t j) { return (s.ring ? j % s.ring : j) * s.kv_stride + kv_off; };
       for (int64_t j = first; j <= pos; ++j) {
-        scores[j] = dot_f32(qh, k + j * s.kv_stride + kv_off, s.head_dim) * s.scale;
+        scores[j] = dot_f32(qh, k + row(j), s.head_dim) * s.scale;
         max_score = std::max(max_score, scores[j]);
       }
       double sum = 0;
@@ -36,7 +37,7 @@ void attention(const float* q, const float* k, const float* v, float* out, int64
       std::memset(oh, 0, s.head_dim * sizeof(float));
       for (int64_t j = first; j <= pos; ++j) {
         const float p = scores[j] * inv;
-        const float* vj = v + j * s.kv_stride + kv_off;
+        const float* vj = v + row(j);
         for (int64_t d = 0; d < s.head_dim; ++d) oh[d] += p * vj[d];
       }
     }

@@ -13,6 +13,7 @@ struct AttentionShape {
   int64_t kv_stride;  // floats between consecutive positions in the K/V cache (n_kv_heads * head_dim)
   float scale;        // usually 1/sqrt(head_dim)
   int64_t window = 0; // sliding window (0 = none): a query at p sees keys p-window+1..p
+  int64_t ring = 0;   // K/V rows form a ring of this many rows (position p at row p % ring); 0 = linear
 };
 
 // q: n_tokens rows of n_heads*head_dim (token t sits at position pos0 + t);

@@ -59,13 +59,29 @@ Transformer::Transformer(std::unique_ptr<ModelFiles> files) : files_(std::move(f
 
 void Transformer::forward(std::span<const int32_t> tokens, KVCache& cache, ForwardScratch& s, ThreadPool& pool,
                           bool all_logits) const {
+  const int64_t T = static_cast<int64_t>(tokens.size());
+  if (cache.size() + T > cache.capacity())
+    throw Error("context full: " + std::to_string(cache.size() + T) + " positions needed, the context holds " +
+                std::to_string(cache.capacity()));
+  const int64_t chunk = cache.max_chunk();
+  if (chunk == 0 || T <= chunk) return forward_chunk(tokens, cache, s, pool, all_logits);
+  // Sliding-window rings hold window + chunk rows: feed the tokens a chunk at a time.
+  const int64_t V = config().vocab_size;
+  s.chunk_logits.clear();
+  for (int64_t b = 0; b < T; b += chunk) {
+    const int64_t n = std::min(chunk, T - b);
+    forward_chunk(tokens.subspan(b, n), cache, s, pool, all_logits);
+    if (all_logits) s.chunk_logits.insert(s.chunk_logits.end(), s.logits.begin(), s.logits.begin() + n * V);
+  }
+  if (all_logits) s.logits.swap(s.chunk_logits);
+}
+
+void Transformer::forward_chunk(std::span<const int32_t> tokens, KVCache& cache, ForwardScratch& s, ThreadPool& pool,
+                                bool all_logits) const {
   const ModelConfig& c = config();
   const int64_t T = static_cast<int64_t>(tokens.size());
   if (T == 0) return;
   const int64_t pos0 = cache.size();
-  if (pos0 + T > cache.capacity())
-    throw Error("context full: " + std::to_string(pos0 + T) + " positions needed, the context holds " +
-                std::to_string(cache.capacity()));
   const int64_t H = c.hidden_size, half = c.rotary_dim() / 2;
   grow(s.x, T * H);
   grow(s.xn, T * H);

@@ -22,7 +22,7 @@ namespace slm {
 
 // Per-session working memory; grows to the largest batch seen and is then reused.
 struct ForwardScratch {
-  std::vector<float> x, xn, proj, logits;
+  std::vector<float> x, xn, proj, logits, chunk_logits;
   std::vector<float> rope_cos[2], rope_sin[2];  // per RoPE set (global, local): n_tokens x rot_dim/2
   AttentionScratch attention;
   DeltaNetScratch delta_net;
@@ -57,6 +57,9 @@ class Transformer {
     std::unique_ptr<PerLayerInputBlock> per_layer_input;
   };
 
+  // One decoder step over at most cache.max_chunk() tokens.
+  void forward_chunk(std::span<const int32_t> tokens, KVCache& cache, ForwardScratch& s, ThreadPool& pool,
+                     bool all_logits) const;
   // The mixer (attention or DeltaNet) of one layer on normalised input, into `out`.
   void mix(const Layer& L, const float* xn, int64_t n_tokens, int64_t pos0, KVCache& cache, ForwardScratch& s,
            ThreadPool& pool, float* out) const;

@@ -69,3 +69,43 @@ TEST(GatedDeltaNet, FollowUpTurnProcessesOnlyNewTokens) {
 
 }  // namespace
 }  // namespace slm
+
+namespace slm {
+namespace {
+
+// Gemma 3's sliding-window layers keep a ring of window + chunk rows; with a chunk of 4 the ring
+// holds 12 rows, yet 40 positions give the same logits as a cache that keeps everything.
+TEST(SlidingWindowCache, RingGivesTheSameLogitsAsAFullCache) {
+  for (const char* fixture : {"models/tiny-gemma3", "models/tiny-gemma3n"}) {
+    Transformer model(open_model_files(test::fixture(fixture)));
+    const int64_t V = model.config().vocab_size;
+    ThreadPool pool(2);
+    ForwardScratch s;
+    std::vector<int32_t> tokens;
+    for (int i = 0; i < 40; ++i) tokens.push_back((i * 37 + 11) % 480 + 7);
+
+    KVCache full(model.config(), 64, /*ring_chunk=*/0);
+    EXPECT_EQ(full.max_chunk(), 0);
+    model.forward(tokens, full, s, pool, true);
+    std::vector<float> expected(s.logits.begin(), s.logits.begin() + tokens.size() * V);
+
+    KVCache ring(model.config(), 64, /*ring_chunk=*/4);
+    EXPECT_EQ(ring.max_chunk(), 4);
+    EXPECT_LT(ring.bytes(), full.bytes());
+    model.forward(std::span<const int32_t>(tokens).first(30), ring, s, pool, true);  // chunked prefill
+    std::vector<float> got(s.logits.begin(), s.logits.begin() + 30 * V);
+    for (size_t t = 30; t < tokens.size(); ++t) {  // then one token at a time
+      model.forward(std::span<const int32_t>(tokens).subspan(t, 1), ring, s, pool, false);
+      got.insert(got.end(), s.logits.begin(), s.logits.begin() + V);
+    }
+    ASSERT_EQ(got.size(), expected.size());
+    for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], expected[i], 1e-4) << fixture << " " << i;
+
+    // Rolling back past what the ring still holds falls back to an empty cache.
+    EXPECT_EQ(ring.rollback(38), 38);
+    EXPECT_EQ(ring.rollback(10), 0);
+  }
+}
+
+}  // namespace
+}  // namespace slm

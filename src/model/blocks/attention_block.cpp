@@ -76,11 +76,15 @@ void AttentionBlock::forward(const float* xn, int64_t T, int64_t pos0, KVCache& 
       for (int64_t t = 0; t < T; ++t)
         kernels::rope_rotate_half(s.k.data() + t * kv_dim, c.n_kv_heads, D, rot_dim, rope.cos + t * half,
                                   rope.sin + t * half);
-    std::copy(s.k.begin(), s.k.begin() + T * kv_dim, kc + pos0 * kv_dim);
-    std::copy(s.v.begin(), s.v.begin() + T * kv_dim, vc + pos0 * kv_dim);
+    const int64_t ring = cache.ring(kv_layer_);
+    for (int64_t t = 0; t < T; ++t) {
+      const int64_t row = ring ? (pos0 + t) % ring : pos0 + t;
+      std::copy(s.k.begin() + t * kv_dim, s.k.begin() + (t + 1) * kv_dim, kc + row * kv_dim);
+      std::copy(s.v.begin() + t * kv_dim, s.v.begin() + (t + 1) * kv_dim, vc + row * kv_dim);
+    }
   }
   const float scale = static_cast<float>(c.attention_scale > 0 ? c.attention_scale : 1.0 / std::sqrt(D));
-  const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, kv_dim, scale, window_};
+  const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, kv_dim, scale, window_, cache.ring(kv_layer_)};
   kernels::attention(s.q.data(), kc, vc, s.attn.data(), T, pos0, shape, s.scores.data(), pool);
   if (c.attn_output_gate)
     for (int64_t i = 0; i < T * q_dim; ++i) s.attn[i] *= 1.0f / (1.0f + std::exp(-s.gate[i]));
