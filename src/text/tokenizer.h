@@ -43,6 +43,7 @@ class Tokenizer {
 
 // Streaming detokenizer: feed ids one at a time; each call returns the newly completed text,
 // never a broken UTF-8 sequence; the concatenation equals tokenizer.decode(all ids).
+// Only a short window of recent ids is re-decoded per call, so a stream costs linear time.
 class IncrementalDecoder {
  public:
   explicit IncrementalDecoder(const Tokenizer& tok, bool skip_special = false);
@@ -51,8 +52,10 @@ class IncrementalDecoder {
  private:
   const Tokenizer& tok_;
   bool skip_special_;
-  std::vector<int32_t> ids_;
-  size_t emitted_ = 0;  // bytes of decode(ids_) already returned
+  std::vector<int32_t> ids_;  // the window: context ids already emitted, then pending ids
+  size_t emitted_ = 0;        // bytes of decode(context ids), i.e. of the window already returned
+  size_t context_ids_ = 0;    // how many ids at the front of the window are context
+  std::string prefix_text_;   // decode(context ids)
 };
 
 }  // namespace slm
