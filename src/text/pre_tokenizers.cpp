@@ -191,7 +191,7 @@ class Metaspace : public PreTokenizer {
       }
       // Split before every replacement character (MergedWithNext).
       size_t start = 0;
-      for (size_t pos = rep_.size(); (pos = t.find(rep_, pos)) != std::string::npos; pos += rep_.size()) {
+      for (size_t pos = 0; (pos = t.find(rep_, pos)) != std::string::npos; pos += rep_.size()) {
         if (pos > start) out.push_back(PreToken{t.substr(start, pos - start), p.at_start && start == 0});
         start = pos;
       }
