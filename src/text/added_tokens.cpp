@@ -1,5 +1,6 @@
 #include "text/added_tokens.h"
 
+#include "text/regex.h"
 #include "text/unicode.h"
 
 namespace slm {
@@ -23,11 +24,16 @@ void AddedTokenMatcher::add(const std::string& content, size_t index) {
 
 namespace {
 
-// Word characters for single_word: alphanumerics and '_' (Rust's char::is_alphanumeric is
-// approximated by "not ASCII punctuation/space" for non-ASCII characters).
+// Word characters for single_word: what Rust's regex \w matches (Alphabetic, marks, decimal
+// digits, connector punctuation, joiners).
 bool is_word_char(char32_t c) {
   if (c < 128) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  return !unicode::is_white_space(c);
+  static const Regex word("^[\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}]", "single_word");
+  std::string ch;
+  unicode::append_utf8(ch, c);
+  std::vector<std::pair<size_t, size_t>> m;
+  word.find_all(ch, m);
+  return !m.empty();
 }
 
 char32_t char_before(std::string_view t, size_t pos) {
@@ -71,8 +77,9 @@ void AddedTokenMatcher::split(std::string_view text, const std::vector<AddedToke
       size_t e = best_end;
       char32_t before = char_before(text, i);
       char32_t after = e < text.size() ? unicode::decode_utf8(text, e) : 0;
+      // A rejected match stays plain text; scanning resumes after it (non-overlapping matches).
       if ((i > 0 && is_word_char(before)) || (best_end < text.size() && is_word_char(after))) {
-        ++i;
+        i = best_end;
         continue;
       }
     }
