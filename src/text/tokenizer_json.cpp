@@ -97,6 +97,16 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json_files(const std::string& tokeniz
   json cfg = tokenizer_config_json.empty() ? json::object() : read_json(tokenizer_config_json);
   if (!cfg.is_object()) throw Error(tokenizer_config_json + ": expected a JSON object");
 
+  // Truncation would silently shorten long inputs and fixed padding lengthen short ones.
+  // Padding to the longest sequence of a batch does nothing for a single sequence.
+  if (j.contains("truncation") && !j["truncation"].is_null())
+    throw Error(ctx + ": \"truncation\" is not supported (set it to null)");
+  if (j.contains("padding") && !j["padding"].is_null()) {
+    const json& strategy = j["padding"].contains("strategy") ? j["padding"]["strategy"] : json();
+    if (!(strategy.is_string() && strategy.get<std::string>() == "BatchLongest"))
+      throw Error(ctx + ": \"padding\" with a fixed length is not supported");
+  }
+
   TokenizerParts parts;
   parts.model = make_model(j["model"], ctx + ": model");
   if (j.contains("normalizer") && !j["normalizer"].is_null())

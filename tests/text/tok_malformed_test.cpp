@@ -108,6 +108,16 @@ TEST_F(TokMalformed, UnknownComponentTypesAreNamed) {
   EXPECT_TRUE(contains(e, "Sideways")) << e;
 }
 
+TEST_F(TokMalformed, TruncationAndFixedPaddingAreRejected) {
+  std::string base = make_json();
+  auto with = [&](const std::string& key_value) { return "{" + key_value + "," + base.substr(base.find('{') + 1); };
+  auto e = error_of(with(R"("truncation": {"max_length": 8, "strategy": "LongestFirst"})"));
+  EXPECT_TRUE(contains(e, "truncation")) << e;
+  e = error_of(with(R"("padding": {"strategy": {"Fixed": 16}, "pad_id": 0})"));
+  EXPECT_TRUE(contains(e, "padding")) << e;
+  EXPECT_EQ(error_of(with(R"("padding": {"strategy": "BatchLongest", "pad_id": 0})")), "");
+}
+
 TEST_F(TokMalformed, MissingFilesAndDirectories) {
   EXPECT_THROW(Tokenizer::from_hf_dir(dir_), Error);
   EXPECT_THROW(Tokenizer::from_json_files(dir_ + "/nope.json", ""), Error);
