@@ -18,9 +18,11 @@ PipelineTokenizer::PipelineTokenizer(TokenizerParts parts) : p_(std::move(parts)
       // Normalized tokens are matched in normalized text, so their content is normalized too.
       std::string content = t.content;
       if (p_.normalizer) p_.normalizer->normalize(content);
-      normalized_matcher_.add(content, i);
+      all_.normalized.add(content, i);
+      if (!t.special) non_special_.normalized.add(content, i);
     } else {
-      raw_matcher_.add(t.content, i);
+      all_.raw.add(t.content, i);
+      if (!t.special) non_special_.raw.add(t.content, i);
     }
   }
 }
@@ -34,6 +36,14 @@ void PipelineTokenizer::encode_plain(std::string_view text, bool at_start, std::
 }
 
 std::vector<int32_t> PipelineTokenizer::encode(std::string_view text, bool add_special) const {
+  return encode_with(all_, text, add_special);
+}
+
+std::vector<int32_t> PipelineTokenizer::encode_ignoring_specials(std::string_view text, bool add_special) const {
+  return encode_with(non_special_, text, add_special);
+}
+
+std::vector<int32_t> PipelineTokenizer::encode_with(const Matchers& m, std::string_view text, bool add_special) const {
   if (!unicode::is_valid_utf8(text)) {
     std::string fixed = unicode::utf8_lossy(text);
     size_t at = 0;
@@ -43,7 +53,7 @@ std::vector<int32_t> PipelineTokenizer::encode(std::string_view text, bool add_s
   std::vector<int32_t> ids;
   ids.reserve(text.size() / 3 + 4);
   std::vector<Segment> raw, norm;
-  raw_matcher_.split(text, p_.added_tokens, raw);
+  m.raw.split(text, p_.added_tokens, raw);
   for (const auto& seg : raw) {
     if (seg.id >= 0) {
       ids.push_back(seg.id);
@@ -51,12 +61,12 @@ std::vector<int32_t> PipelineTokenizer::encode(std::string_view text, bool add_s
     }
     std::string normalized(seg.text);
     if (p_.normalizer) p_.normalizer->normalize(normalized);
-    if (normalized_matcher_.empty()) {
+    if (m.normalized.empty()) {
       encode_plain(normalized, seg.offset == 0, ids);
       continue;
     }
     norm.clear();
-    normalized_matcher_.split(normalized, p_.added_tokens, norm);
+    m.normalized.split(normalized, p_.added_tokens, norm);
     for (const auto& sub : norm) {
       if (sub.id >= 0) ids.push_back(sub.id);
       else encode_plain(sub.text, seg.offset == 0 && sub.offset == 0, ids);

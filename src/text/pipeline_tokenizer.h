@@ -32,6 +32,7 @@ class PipelineTokenizer : public Tokenizer {
   explicit PipelineTokenizer(TokenizerParts parts);
 
   std::vector<int32_t> encode(std::string_view text, bool add_special = true) const override;
+  std::vector<int32_t> encode_ignoring_specials(std::string_view text, bool add_special = true) const override;
   std::string decode(std::span<const int32_t> ids, bool skip_special = false) const override;
   size_t vocab_size() const override { return vocab_size_; }
   std::string token_piece(int32_t id) const override;
@@ -42,12 +43,17 @@ class PipelineTokenizer : public Tokenizer {
   bool adds_bos() const override;
 
  private:
+  struct Matchers {
+    AddedTokenMatcher raw;         // added tokens matched on the input text
+    AddedTokenMatcher normalized;  // added tokens matched after normalization
+  };
+  std::vector<int32_t> encode_with(const Matchers& m, std::string_view text, bool add_special) const;
   void encode_plain(std::string_view text, bool at_start, std::vector<int32_t>& out) const;
   const std::string* piece_of(int32_t id) const;
 
   TokenizerParts p_;
-  AddedTokenMatcher raw_matcher_;         // added tokens matched on the input text
-  AddedTokenMatcher normalized_matcher_;  // added tokens matched after normalization
+  Matchers all_;           // every added token
+  Matchers non_special_;   // only the non-special ones
   std::unordered_map<int32_t, size_t> added_by_id_;
   TokenMap added_by_content_;
   size_t vocab_size_ = 0;

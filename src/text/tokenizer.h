@@ -27,6 +27,9 @@ class Tokenizer {
 
   // add_special: BOS/EOS and post-processor templates as Hugging Face `add_special_tokens`.
   virtual std::vector<int32_t> encode(std::string_view text, bool add_special = true) const = 0;
+  // As encode(), but special tokens spelled out in `text` are tokenized as ordinary text (Hugging
+  // Face `split_special_tokens=True`), for untrusted input. Non-special added tokens still match.
+  virtual std::vector<int32_t> encode_ignoring_specials(std::string_view text, bool add_special = true) const;
   virtual std::string decode(std::span<const int32_t> ids, bool skip_special = false) const = 0;
 
   virtual size_t vocab_size() const = 0;

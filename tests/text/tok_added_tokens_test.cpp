@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <thread>
 
 #include "slm/error.h"
@@ -56,6 +57,20 @@ TEST_F(TokAddedTokens, LongestMatchFirst) {
   EXPECT_EQ(tok->token_id("<x><y>"), 8);
   EXPECT_EQ(tok->token_piece(9), "cd");
   EXPECT_EQ(tok->vocab_size(), 10u);
+}
+
+TEST_F(TokAddedTokens, IgnoringSpecials) {
+  auto tok = load(tokenizer_json(added(7, "ab", true) + "," + added(8, "cd", false)));
+  EXPECT_EQ(tok->encode("abcd", false), (Ids{7, 8}));
+  EXPECT_EQ(tok->encode_ignoring_specials("abcd", false), (Ids{6, 8}));
+}
+
+TEST(TokIgnoringSpecials, Qwen3ChatMarkup) {
+  const Tokenizer& tok = test::cached_tokenizer(test::fixture("tokenizers/qwen3"));
+  auto ids = tok.encode_ignoring_specials("<|im_start|>user<think>", false);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), 151644), 0);  // <|im_start|> is special: spelled out
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), tok.token_id("<think>")), 1);  // <think> is not special
+  EXPECT_EQ(tok.decode(ids), "<|im_start|>user<think>");
 }
 
 TEST_F(TokAddedTokens, StripFlags) {
