@@ -12,6 +12,7 @@ import sys
 ucd = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/unicode"
 
 ccc = {}
+numeric = set()  # General_Category N* (Rust's char::is_numeric)
 decomp = {}   # cp -> (is_compat, [cps])
 lower = {}
 version = "?"
@@ -28,9 +29,17 @@ def ranges(path):
             if line:
                 yield line
 
+range_start = None
 for line in ranges(os.path.join(ucd, "UnicodeData.txt")):
     fields = line.split(";")
     cp = int(fields[0], 16)
+    if fields[2].startswith("N"):
+        numeric.add(cp)
+        # "<..., First>" / "<..., Last>" pairs describe whole ranges.
+        if fields[1].endswith("First>"):
+            range_start = cp
+        elif fields[1].endswith("Last>") and range_start is not None:
+            numeric.update(range(range_start, cp + 1))
     if int(fields[3]):
         ccc[cp] = int(fields[3])
     d = fields[5]
@@ -117,4 +126,14 @@ out.write("const CaseEntry kLower[] = {\n")
 for cp in sorted(lower):
     out.write("{0x%X,0x%X}," % (cp, lower[cp]))
 out.write("\n};\nconst size_t kLowerSize = sizeof(kLower) / sizeof(kLower[0]);\n\n")
+runs = []
+for cp in sorted(numeric):
+    if runs and runs[-1][1] + 1 == cp:
+        runs[-1][1] = cp
+    else:
+        runs.append([cp, cp])
+out.write("const RangeEntry kNumeric[] = {\n")
+for a, b in runs:
+    out.write("{0x%X,0x%X}," % (a, b))
+out.write("\n};\nconst size_t kNumericSize = sizeof(kNumeric) / sizeof(kNumeric[0]);\n\n")
 out.write("}  // namespace slm::unicode_tables\n")

@@ -107,7 +107,7 @@ class Split : public PreTokenizer {
   bool invert_;
 };
 
-// Splits on characters chosen by a predicate (Digits, WhitespaceSplit, Punctuation).
+// Splits on characters chosen by a predicate (Digits, WhitespaceSplit).
 template <typename Pred>
 class CharSplit : public PreTokenizer {
  public:
@@ -274,12 +274,15 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& j, const 
   }
   if (type == "Digits") {
     bool individual = ju::get_or(j, "individual_digits", false);
-    auto is_digit = [](char32_t c) { return c >= '0' && c <= '9'; };
-    return char_split(is_digit, individual ? SplitBehavior::Isolated : SplitBehavior::Contiguous);
+    return char_split(&unicode::is_numeric, individual ? SplitBehavior::Isolated : SplitBehavior::Contiguous);
   }
   if (type == "WhitespaceSplit") return char_split(&unicode::is_white_space, SplitBehavior::Removed);
-  if (type == "Whitespace")
-    return std::make_unique<Split>(std::make_unique<Regex>("\\w+|[^\\w\\s]+", ctx), "", SplitBehavior::Removed, true);
+  if (type == "Whitespace") {
+    // Rust regex `\w+|[^\w\s]+`, with Rust's Unicode \w spelled out for PCRE2.
+    const std::string w = "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}";
+    return std::make_unique<Split>(std::make_unique<Regex>("[" + w + "]+|[^" + w + "\\s]+", ctx), "",
+                                   SplitBehavior::Removed, true);
+  }
   throw Error(context + ": unsupported pre_tokenizer type \"" + type + "\"");
 }
 

@@ -263,4 +263,11 @@ bool is_white_space(char32_t c) {
          (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
+bool is_numeric(char32_t c) {
+  if (c < 128) return c >= '0' && c <= '9';
+  const ut::RangeEntry* end = ut::kNumeric + ut::kNumericSize;
+  auto it = std::upper_bound(ut::kNumeric, end, c, [](char32_t v, const ut::RangeEntry& r) { return v < r.first; });
+  return it != ut::kNumeric && c <= (it - 1)->last;
+}
+
 }  // namespace slm::unicode

@@ -32,5 +32,6 @@ std::string nfkd(std::string_view s);
 std::string lowercase(std::string_view s);
 
 bool is_white_space(char32_t cp);  // the Unicode White_Space property
+bool is_numeric(char32_t cp);      // General_Category N (Nd, Nl, No), like Rust's char::is_numeric
 
 }  // namespace slm::unicode

@@ -23,6 +23,10 @@ struct CaseEntry {
   char32_t mapped;
 };
 
+struct RangeEntry {
+  char32_t first, last;  // inclusive
+};
+
 extern const CccEntry kCcc[];
 extern const size_t kCccSize;
 extern const char32_t kCanonicalPool[];
@@ -35,5 +39,7 @@ extern const ComposeEntry kCompose[];
 extern const size_t kComposeSize;
 extern const CaseEntry kLower[];
 extern const size_t kLowerSize;
+extern const RangeEntry kNumeric[];  // General_Category Nd, Nl, No
+extern const size_t kNumericSize;
 
 }  // namespace slm::unicode_tables

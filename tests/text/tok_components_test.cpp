@@ -53,6 +53,8 @@ TEST(TokComponents, MetaspacePreTokenizer) {
 TEST(TokComponents, DigitsAndWhitespace) {
   EXPECT_EQ(pre(R"({"type":"Digits","individual_digits":true})", "a123b"), (V{"a", "1", "2", "3", "b"}));
   EXPECT_EQ(pre(R"({"type":"Digits","individual_digits":false})", "a123b45"), (V{"a", "123", "b", "45"}));
+  EXPECT_EQ(pre(R"({"type":"Digits","individual_digits":false})", "x٣٤²Ⅻy"), (V{"x", "٣٤²Ⅻ", "y"}));  // all of N
+  EXPECT_EQ(pre(R"({"type":"Whitespace"})", "naïve café_1 e\u0301!?"), (V{"naïve", "café_1", "e\u0301", "!?"}));
   EXPECT_EQ(pre(R"({"type":"WhitespaceSplit"})", " a  b\tc "), (V{"a", "b", "c"}));
   EXPECT_EQ(pre(R"({"type":"Whitespace"})", "Hey, you!"), (V{"Hey", ",", "you", "!"}));
 }
@@ -108,6 +110,11 @@ TEST(TokComponents, UnicodeHelpers) {
   EXPECT_EQ(unicode::nfc("\xE1\x84\x80\xE1\x85\xA1"), "가");  // conjoining jamo compose
   EXPECT_TRUE(unicode::is_white_space(0x85));
   EXPECT_FALSE(unicode::is_white_space(0xFEFF));
+  EXPECT_TRUE(unicode::is_numeric(U'٣'));
+  EXPECT_TRUE(unicode::is_numeric(0x2160));   // Ⅰ, Nl
+  EXPECT_TRUE(unicode::is_numeric(0x1F10A));  // 🄊, No
+  EXPECT_FALSE(unicode::is_numeric(U'a'));
+  EXPECT_FALSE(unicode::is_numeric(0x4E00));
 }
 
 TEST(TokComponents, UnknownTypesThrow) {
