@@ -56,6 +56,41 @@ TEST_P(TokFixtureCases, EncodeAndDecodeMatchReference) {
 }
 
 // doubtful.jsonl records texts where the two reference oracles disagree: report, do not assert.
+struct SpecialIds {
+  const char* name;
+  int32_t bos, eos;  // -1: none
+  bool adds_bos;
+  size_t vocab_size;
+};
+
+// BOS/EOS come from tokenizer_config.json; whether BOS is added from the post-processor.
+TEST(TokFixtureSpecials, BosEosAndVocabSize) {
+  const SpecialIds expected[] = {
+      {"qwen3", -1, 151645, false, 151669},     {"gemma3", 2, 106, true, 262145},
+      {"llama3", 128000, 128001, false, 128256}, {"llama3_1", 128000, 128009, true, 128256},
+      {"llama2", 1, 2, true, 32000},             {"deepseek_v3", 0, 1, false, 128815},
+      {"gpt4o", 199999, 199999, false, 200019},
+  };
+  for (const auto& e : expected) {
+    const Tokenizer& tok = test::cached_tokenizer(test::fixture(std::string("tokenizers/") + e.name));
+    EXPECT_EQ(tok.bos_id().value_or(-1), e.bos) << e.name;
+    EXPECT_EQ(tok.eos_id().value_or(-1), e.eos) << e.name;
+    EXPECT_EQ(tok.adds_bos(), e.adds_bos) << e.name;
+    EXPECT_EQ(tok.vocab_size(), e.vocab_size) << e.name;
+    if (e.eos >= 0) {
+      EXPECT_TRUE(tok.is_special(e.eos)) << e.name;
+      EXPECT_EQ(tok.token_id(tok.token_piece(e.eos)), e.eos) << e.name;
+    }
+  }
+  const Tokenizer& qwen = test::cached_tokenizer(test::fixture("tokenizers/qwen3"));
+  EXPECT_EQ(qwen.token_piece(9707), "Hello");
+  EXPECT_EQ(qwen.token_id("Hello"), 9707);
+  EXPECT_EQ(qwen.token_id("no such piece"), -1);
+  EXPECT_EQ(qwen.token_piece(-1), "");
+  EXPECT_EQ(qwen.token_piece(1 << 30), "");
+  EXPECT_FALSE(qwen.is_special(qwen.token_id("<think>")));  // added, but not special
+}
+
 class TokDoubtfulCases : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TokDoubtfulCases, AreReported) {
