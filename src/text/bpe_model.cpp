@@ -1,6 +1,7 @@
 #include "text/bpe_model.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <queue>
 
@@ -13,6 +14,26 @@ namespace {
 constexpr size_t kMaxCachedWordBytes = 64;
 constexpr size_t kMaxCacheEntries = 200000;
 }  // namespace
+
+void BpeModel::MergeMap::reserve(size_t n) {
+  size_t cap = 16;
+  while (cap < n * 2) cap <<= 1;
+  keys_.assign(cap, kEmpty);
+  vals_.assign(cap, Merge{0, 0});
+  mask_ = cap - 1;
+  shift_ = 64 - std::countr_zero(cap);
+}
+
+bool BpeModel::MergeMap::insert(uint64_t key, Merge m) {
+  for (size_t i = slot(key);; i = (i + 1) & mask_) {
+    if (keys_[i] == key) return false;
+    if (keys_[i] == kEmpty) {
+      keys_[i] = key;
+      vals_[i] = m;
+      return true;
+    }
+  }
+}
 
 BpeModel::BpeModel(std::vector<std::string> vocab, const std::vector<std::pair<std::string, std::string>>& merges,
                    BpeOptions options, const std::string& context)
@@ -36,7 +57,7 @@ BpeModel::BpeModel(std::vector<std::string> vocab, const std::vector<std::pair<s
     if (merged < 0)
       throw Error(context + ": merge " + std::to_string(r) + " (\"" + a + "\" \"" + b + "\") produces \"" + a + right +
                   "\", which is not in the vocabulary");
-    merges_.emplace(pair_key(ia, ib), Merge{static_cast<int32_t>(r), merged});  // first occurrence wins
+    merges_.insert(pair_key(ia, ib), Merge{static_cast<int32_t>(r), merged});  // first occurrence wins
   }
 
   if (opt_.unk_token) {
@@ -139,9 +160,9 @@ void BpeModel::merge_word(std::vector<int32_t>& ids) const {
   auto push = [&](int32_t pos) {
     int32_t nx = syms[pos].next;
     if (nx < 0) return;
-    auto it = merges_.find(pair_key(syms[pos].id, syms[nx].id));
-    if (it == merges_.end()) return;
-    heap.push_back(Cand{it->second.rank, pos, it->second.new_id});
+    const Merge* m = merges_.find(pair_key(syms[pos].id, syms[nx].id));
+    if (!m) return;
+    heap.push_back(Cand{m->rank, pos, m->new_id});
     std::push_heap(heap.begin(), heap.end(), std::greater<>());
   };
   for (size_t i = 0; i < n; ++i)
@@ -153,8 +174,8 @@ void BpeModel::merge_word(std::vector<int32_t>& ids) const {
     heap.pop_back();
     Sym& s = syms[c.pos];
     if (s.id < 0 || s.next < 0) continue;
-    auto it = merges_.find(pair_key(s.id, syms[s.next].id));
-    if (it == merges_.end() || it->second.new_id != c.new_id || it->second.rank != c.rank) continue;
+    const Merge* m = merges_.find(pair_key(s.id, syms[s.next].id));
+    if (!m || m->new_id != c.new_id || m->rank != c.rank) continue;
     int32_t gone = s.next;
     s.id = c.new_id;
     s.next = syms[gone].next;

@@ -41,13 +41,33 @@ class BpeModel : public Model {
   static uint64_t pair_key(int32_t a, int32_t b) {
     return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
   }
+  // Open-addressing map from an id pair to its merge: the lookup in the innermost loop.
+  class MergeMap {
+   public:
+    void reserve(size_t n);
+    bool insert(uint64_t key, Merge m);  // false when the key is already present
+    const Merge* find(uint64_t key) const {
+      for (size_t i = slot(key);; i = (i + 1) & mask_) {
+        if (keys_[i] == key) return &vals_[i];
+        if (keys_[i] == kEmpty) return nullptr;
+      }
+    }
+
+   private:
+    static constexpr uint64_t kEmpty = ~0ull;
+    size_t slot(uint64_t key) const { return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_); }
+    std::vector<uint64_t> keys_;
+    std::vector<Merge> vals_;
+    size_t mask_ = 0;
+    int shift_ = 64;
+  };
   void initial_symbols(std::string_view word, std::vector<int32_t>& ids) const;
   void merge_word(std::vector<int32_t>& ids) const;
   int32_t single_char_id(std::string_view ch) const;
 
   std::vector<std::string> id_to_piece_;
   TokenMap piece_to_id_;
-  std::unordered_map<uint64_t, Merge> merges_;
+  MergeMap merges_;
   BpeOptions opt_;
   int32_t unk_id_ = -1;
   int32_t byte_ids_[256];
