@@ -27,6 +27,9 @@ class Tokenizer {
 
   // add_special: BOS/EOS and post-processor templates as Hugging Face `add_special_tokens`.
   virtual std::vector<int32_t> encode(std::string_view text, bool add_special = true) const = 0;
+  // As encode(), but special tokens spelled out in `text` are tokenized as ordinary text (Hugging
+  // Face `split_special_tokens=True`), for untrusted input. Non-special added tokens still match.
+  virtual std::vector<int32_t> encode_ignoring_specials(std::string_view text, bool add_special = true) const;
   virtual std::string decode(std::span<const int32_t> ids, bool skip_special = false) const = 0;
 
   virtual size_t vocab_size() const = 0;
@@ -43,6 +46,7 @@ class Tokenizer {
 
 // Streaming detokenizer: feed ids one at a time; each call returns the newly completed text,
 // never a broken UTF-8 sequence; the concatenation equals tokenizer.decode(all ids).
+// Only a short window of recent ids is re-decoded per call, so a stream costs linear time.
 class IncrementalDecoder {
  public:
   explicit IncrementalDecoder(const Tokenizer& tok, bool skip_special = false);
@@ -51,8 +55,10 @@ class IncrementalDecoder {
  private:
   const Tokenizer& tok_;
   bool skip_special_;
-  std::vector<int32_t> ids_;
-  size_t emitted_ = 0;  // bytes of decode(ids_) already returned
+  std::vector<int32_t> ids_;  // the window: context ids already emitted, then pending ids
+  size_t emitted_ = 0;        // bytes of decode(context ids), i.e. of the window already returned
+  size_t context_ids_ = 0;    // how many ids at the front of the window are context
+  std::string prefix_text_;   // decode(context ids)
 };
 
 }  // namespace slm

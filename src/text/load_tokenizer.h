@@ -1,0 +1,13 @@
+#pragma once
+// Loads the tokenizer of a model given on the command line (a directory or a file).
+#include <memory>
+#include <string>
+
+#include "text/tokenizer.h"
+
+namespace slm {
+
+// A directory holding tokenizer.json (+ tokenizer_config.json), or a tokenizer.json file.
+std::unique_ptr<Tokenizer> load_tokenizer(const std::string& model_path);
+
+}  // namespace slm
