@@ -58,9 +58,14 @@ bool expr_uses_name(const Expr* e, const std::string& name) {
   return false;
 }
 
-int64_t checked(bool overflow, int64_t v) {
+// Python ints are unbounded; ours are 64-bit, so overflow is an error rather than a wrap.
+int64_t checked_op(char op, int64_t a, int64_t b) {
+  int64_t r = 0;
+  bool overflow = op == '+' ? __builtin_add_overflow(a, b, &r)
+                  : op == '-' ? __builtin_sub_overflow(a, b, &r)
+                              : __builtin_mul_overflow(a, b, &r);
   if (overflow) throw Error("integer overflow");
-  return v;
+  return r;
 }
 
 }  // namespace
@@ -523,15 +528,13 @@ Value Interpreter::eval_binary(const std::string& op, const Value& a, const Valu
       if (op == "%") return Value(float_mod(x, y));
       return unsupported();
     }
-    int64_t x = a.as_int(), y = b.as_int(), r = 0;
-    if (op == "+") return Value(checked(__builtin_add_overflow(x, y, &r), r));
-    if (op == "-") return Value(checked(__builtin_sub_overflow(x, y, &r), r));
-    if (op == "*") return Value(checked(__builtin_mul_overflow(x, y, &r), r));
+    int64_t x = a.as_int(), y = b.as_int();
+    if (op == "+" || op == "-" || op == "*") return Value(checked_op(op[0], x, y));
     if (op == "**") {
       if (y < 0) return Value(std::pow(static_cast<double>(x), static_cast<double>(y)));
       int64_t result = 1;
       for (int64_t i = 0; i < y; ++i) {
-        result = checked(__builtin_mul_overflow(result, x, &r), r);
+        result = checked_op('*', result, x);
         if (result == 0 || result == 1) break;
       }
       return Value(result);
