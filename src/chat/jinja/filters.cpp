@@ -165,7 +165,7 @@ Value filter_round(Interpreter&, const Value& v, const CallArgs& args) {
   double scale = std::pow(10.0, static_cast<double>(precision));
   double x = v.as_double() * scale;
   double r;
-  if (method == "common") r = std::round(x);
+  if (method == "common") r = std::nearbyint(x);  // Python rounds half to even
   else if (method == "ceil") r = std::ceil(x);
   else if (method == "floor") r = std::floor(x);
   else throw Error("method must be common, ceil or floor");
