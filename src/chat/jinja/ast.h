@@ -35,6 +35,7 @@ struct Expr {
   };
   Kind kind;
   int line = 0;
+  int depth = 1;  // height of this subtree, bounded by the parser
   std::string name;
   Value literal;
   bool negated = false;

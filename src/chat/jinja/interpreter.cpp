@@ -109,6 +109,18 @@ Interpreter::Flow Interpreter::exec_list(const NodeList& nodes, const ScopePtr& 
 }
 
 Interpreter::Flow Interpreter::exec(const Node& node, const ScopePtr& scope, std::string& out) {
+  try {
+    return exec_node(node, scope, out);
+  } catch (const TemplateError&) {
+    throw;
+  } catch (const RaisedError&) {
+    throw;
+  } catch (const Error& e) {
+    throw TemplateError("template line " + std::to_string(node.line) + ": " + e.what());
+  }
+}
+
+Interpreter::Flow Interpreter::exec_node(const Node& node, const ScopePtr& scope, std::string& out) {
   switch (node.kind) {
     case Node::Kind::Text: emit(out, node.text); break;
     case Node::Kind::Output: emit(out, python_str(eval(*node.expr, scope))); break;
@@ -167,14 +179,7 @@ static void bind_targets(Scope& scope, const std::vector<std::string>& targets, 
 
 void Interpreter::exec_for(const Node& node, const ScopePtr& scope, std::string& out) {
   Value iterable = eval(*node.expr, scope);
-  List items;
-  try {
-    items = iterate(iterable);
-  } catch (const TemplateError&) {
-    throw;
-  } catch (const Error& e) {
-    throw TemplateError("template line " + std::to_string(node.line) + ": " + e.what());
-  }
+  List items = iterate(iterable);
   if (node.condition) {
     List kept;
     for (const auto& item : items) {
@@ -227,16 +232,11 @@ void Interpreter::exec_set(const Node& node, const ScopePtr& scope) {
   if (!node.namespace_attribute.empty()) {
     const Value* target = scope->lookup(node.targets[0]);
     if (!target || !target->is_namespace())
-      throw TemplateError("template line " + std::to_string(node.line) +
-                          ": cannot assign attribute on non-namespace object");
+      throw Error("cannot assign attribute on non-namespace object");
     target->namespace_dict().set(Value(node.namespace_attribute), std::move(value));
     return;
   }
-  try {
-    bind_targets(*scope, node.targets, value);
-  } catch (const Error& e) {
-    throw TemplateError("template line " + std::to_string(node.line) + ": " + e.what());
-  }
+  bind_targets(*scope, node.targets, value);
 }
 
 Value Interpreter::make_macro(const Node& node, const ScopePtr& scope, const std::string& name) {
@@ -288,7 +288,7 @@ Value Interpreter::call_macro(const Node& node, const ScopePtr& defining_scope, 
     frame->vars[p.name] = p.default_value ? eval(*p.default_value, frame)
                                           : Value::undefined("parameter '" + p.name + "' was not provided");
   }
-  frame->vars["varargs"] = Value::list(std::move(varargs));
+  frame->vars["varargs"] = Value::list(std::move(varargs), /*is_tuple=*/true);
   frame->vars["kwargs"] = Value::dict(std::move(kwargs));
   std::string out;
   exec_list(node.body, frame, out);
@@ -307,15 +307,7 @@ void Interpreter::exec_call_block(const Node& node, const ScopePtr& scope, std::
     if (!s) throw Error("caller() used after its block finished");
     return call_macro(*block, s, "caller", a);
   }));
-  try {
-    emit(out, python_str(call_value(callee, args)));
-  } catch (const TemplateError&) {
-    throw;
-  } catch (const RaisedError&) {
-    throw;
-  } catch (const Error& e) {
-    throw TemplateError("template line " + std::to_string(node.line) + ": " + e.what());
-  }
+  emit(out, python_str(call_value(callee, args)));
 }
 
 Value Interpreter::call(const Value& callee, CallArgs& args) { return call_value(callee, args); }

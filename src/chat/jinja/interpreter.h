@@ -45,7 +45,8 @@ class Interpreter {
   enum class Flow { Normal, Break, Continue };
 
   Flow exec_list(const NodeList& nodes, const ScopePtr& scope, std::string& out);
-  Flow exec(const Node& node, const ScopePtr& scope, std::string& out);
+  Flow exec(const Node& node, const ScopePtr& scope, std::string& out);  // adds the line to errors
+  Flow exec_node(const Node& node, const ScopePtr& scope, std::string& out);
   void exec_for(const Node& node, const ScopePtr& scope, std::string& out);
   void exec_set(const Node& node, const ScopePtr& scope);
   void exec_call_block(const Node& node, const ScopePtr& scope, std::string& out);

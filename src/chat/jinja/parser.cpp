@@ -69,6 +69,18 @@ class Parser {
     }
   }
 
+  // Records the height of a finished node; hostile chains (`x|e|e|e...`, `1+1+1...`)
+  // fail here instead of building trees too deep to evaluate.
+  ExprPtr seal(ExprPtr e) {
+    int depth = 0;
+    for (const auto& o : e->operands)
+      if (o) depth = std::max(depth, o->depth);
+    for (const auto& [k, v] : e->keywords) depth = std::max(depth, v->depth);
+    e->depth = depth + 1;
+    if (e->depth > kMaxExpressionDepth) fail("expression nested too deeply", e->line);
+    return e;
+  }
+
   ExprPtr make(Expr::Kind kind, int line) {
     auto e = std::make_unique<Expr>();
     e->kind = kind;
@@ -83,7 +95,12 @@ class Parser {
     while (true) {
       const Token& t = peek();
       if (t.type == T::Eof) {
-        if (!end_tags.empty()) fail("unexpected end of template, expected '" + *end_tags.begin() + "'");
+        if (!end_tags.empty()) {
+          std::string expected = *end_tags.begin();
+          for (const auto& tag : end_tags)
+            if (tag.rfind("end", 0) == 0) expected = tag;
+          fail("unexpected end of template, expected '" + expected + "'");
+        }
         return nodes;
       }
       if (t.type == T::Text) {
@@ -119,6 +136,7 @@ class Parser {
   }
 
   NodePtr parse_statement() {
+    NestingGuard guard(*this);
     const Token& tag = next();
     auto n = std::make_unique<Node>();
     n->line = tag.line;
@@ -306,10 +324,11 @@ class Parser {
       if (at_tuple_end()) break;
       tuple->operands.push_back(with_condexpr ? parse_expression() : parse_or());
     }
-    return tuple;
+    return seal(std::move(tuple));
   }
 
   ExprPtr parse_expression() {
+    NestingGuard guard(*this);
     ExprPtr expr = parse_or();
     while (is_name("if")) {
       int line = next().line;
@@ -317,7 +336,7 @@ class Parser {
       cond->operands.push_back(parse_or());
       cond->operands.push_back(std::move(expr));
       cond->operands.push_back(skip_name("else") ? parse_expression() : nullptr);
-      expr = std::move(cond);
+      expr = seal(std::move(cond));
     }
     return expr;
   }
@@ -328,7 +347,7 @@ class Parser {
       auto e = make(Expr::Kind::Or, next().line);
       e->operands.push_back(std::move(left));
       e->operands.push_back(parse_and());
-      left = std::move(e);
+      left = seal(std::move(e));
     }
     return left;
   }
@@ -339,17 +358,18 @@ class Parser {
       auto e = make(Expr::Kind::And, next().line);
       e->operands.push_back(std::move(left));
       e->operands.push_back(parse_not());
-      left = std::move(e);
+      left = seal(std::move(e));
     }
     return left;
   }
 
   ExprPtr parse_not() {
+    NestingGuard guard(*this);
     if (is_name("not")) {
       auto e = make(Expr::Kind::Unary, next().line);
       e->name = "not";
       e->operands.push_back(parse_not());
-      return e;
+      return seal(std::move(e));
     }
     return parse_compare();
   }
@@ -380,7 +400,7 @@ class Parser {
       cmp->compare_ops.push_back(op);
       cmp->operands.push_back(parse_math1());
     }
-    return cmp ? std::move(cmp) : std::move(first);
+    return cmp ? seal(std::move(cmp)) : std::move(first);
   }
 
   ExprPtr binary(ExprPtr left, const std::string& op, ExprPtr right, int line) {
@@ -388,7 +408,7 @@ class Parser {
     e->name = op;
     e->operands.push_back(std::move(left));
     e->operands.push_back(std::move(right));
-    return e;
+    return seal(std::move(e));
   }
 
   ExprPtr parse_math1() {
@@ -428,12 +448,14 @@ class Parser {
   }
 
   ExprPtr parse_unary(bool with_filter) {
+    NestingGuard guard(*this);
     ExprPtr node;
     if (is_op("-") || is_op("+")) {
       const Token& t = next();
       node = make(Expr::Kind::Unary, t.line);
       node->name = t.value;
       node->operands.push_back(parse_unary(false));
+      node = seal(std::move(node));
     } else {
       node = parse_primary();
     }
@@ -494,7 +516,7 @@ class Parser {
             e->operands.push_back(parse_expression());
           }
           expect_op("]");
-          return e;
+          return seal(std::move(e));
         }
         if (t.value == "{") {
           next();
@@ -509,7 +531,7 @@ class Parser {
             e->operands.push_back(parse_expression());
           }
           expect_op("}");
-          return e;
+          return seal(std::move(e));
         }
         break;
       default: break;
@@ -525,12 +547,12 @@ class Parser {
           auto e = make(Expr::Kind::GetItem, line);
           e->operands.push_back(std::move(node));
           e->operands.push_back(literal(Value(static_cast<int64_t>(std::stoll(next().value))), line));
-          node = std::move(e);
+          node = seal(std::move(e));
         } else {
           auto e = make(Expr::Kind::GetAttr, line);
           e->name = expect_name();
           e->operands.push_back(std::move(node));
-          node = std::move(e);
+          node = seal(std::move(e));
         }
       } else if (is_op("[")) {
         node = parse_subscript(std::move(node));
@@ -562,12 +584,12 @@ class Parser {
       auto e = make(Expr::Kind::GetItem, line);
       e->operands.push_back(std::move(target));
       e->operands.push_back(std::move(parts[0]));
-      return e;
+      return seal(std::move(e));
     }
     auto e = make(Expr::Kind::Slice, line);
     e->operands.push_back(std::move(target));
     for (auto& p : parts) e->operands.push_back(std::move(p));
-    return e;
+    return seal(std::move(e));
   }
 
   void parse_call_args(Expr& e) {
@@ -595,7 +617,7 @@ class Parser {
     auto e = make(Expr::Kind::Call, peek().line);
     e->operands.push_back(std::move(callee));
     parse_call_args(*e);
-    return e;
+    return seal(std::move(e));
   }
 
   std::string parse_dotted_name() {
@@ -613,7 +635,7 @@ class Parser {
     e->operands.push_back(std::move(input));
     e->name = parse_dotted_name();
     if (is_op("(")) parse_call_args(*e);
-    return e;
+    return seal(std::move(e));
   }
 
   ExprPtr parse_filter_expr(ExprPtr node) {
@@ -646,10 +668,22 @@ class Parser {
         e->operands.push_back(parse_postfix(parse_primary()));
       }
     }
-    return e;
+    return seal(std::move(e));
   }
 
+  // Bounds recursion so hostile nesting fails cleanly instead of overflowing the stack.
+  struct NestingGuard {
+    Parser& p;
+    explicit NestingGuard(Parser& parser) : p(parser) {
+      if (++p.nesting_ > kMaxNesting) p.fail("expressions or blocks nested too deeply");
+    }
+    ~NestingGuard() { --p.nesting_; }
+  };
+  static constexpr int kMaxNesting = 200;
+  static constexpr int kMaxExpressionDepth = 300;
+
   const std::vector<Token>& tokens_;
+  int nesting_ = 0;
   size_t pos_ = 0;
   int loop_depth_ = 0;
 };
