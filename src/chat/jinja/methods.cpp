@@ -1,5 +1,7 @@
 // Python methods of str, dict and list values, as templates call them
 // (`s.startswith(x)`, `d.items()`). Mutating methods are refused: the sandbox is immutable.
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include "chat/jinja/builtins.h"
@@ -236,6 +238,60 @@ const std::map<std::string, Method>& string_methods() {
          return Value(replace(self.as_string(), require_string(a[0], "replace"), require_string(a[1], "replace"),
                               optional_int(a[2], -1), in));
        })},
+      {"removeprefix", METHOD({
+         auto a = bind_args(args, {"prefix"}, "removeprefix");
+         const std::string& s = self.as_string();
+         const std::string& p = require_string(a[0], "removeprefix");
+         return Value(s.compare(0, p.size(), p) == 0 ? s.substr(p.size()) : s);
+       })},
+      {"removesuffix", METHOD({
+         auto a = bind_args(args, {"suffix"}, "removesuffix");
+         const std::string& s = self.as_string();
+         const std::string& p = require_string(a[0], "removesuffix");
+         bool ends = p.size() <= s.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
+         return Value(ends && !p.empty() ? s.substr(0, s.size() - p.size()) : s);
+       })},
+      {"partition", METHOD({
+         auto a = bind_args(args, {"sep"}, "partition");
+         const std::string& s = self.as_string();
+         const std::string& sep = require_string(a[0], "partition");
+         if (sep.empty()) throw Error("empty separator");
+         size_t hit = s.find(sep);
+         if (hit == std::string::npos) return Value::list({Value(s), Value(""), Value("")}, true);
+         return Value::list({Value(s.substr(0, hit)), Value(sep), Value(s.substr(hit + sep.size()))}, true);
+       })},
+      {"rpartition", METHOD({
+         auto a = bind_args(args, {"sep"}, "rpartition");
+         const std::string& s = self.as_string();
+         const std::string& sep = require_string(a[0], "rpartition");
+         if (sep.empty()) throw Error("empty separator");
+         size_t hit = s.rfind(sep);
+         if (hit == std::string::npos) return Value::list({Value(""), Value(""), Value(s)}, true);
+         return Value::list({Value(s.substr(0, hit)), Value(sep), Value(s.substr(hit + sep.size()))}, true);
+       })},
+      {"zfill", METHOD({
+         auto a = bind_args(args, {"width"}, "zfill");
+         std::string s = self.as_string();
+         int64_t width = optional_int(a[0], 0), n = static_cast<int64_t>(utf8::length(s));
+         if (width <= n) return Value(s);
+         size_t sign = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+         s.insert(sign, static_cast<size_t>(width - n), '0');
+         return Value(s);
+       })},
+      {"ljust", METHOD({
+         auto a = bind_args(args, {"width"}, "ljust");
+         std::string s = self.as_string();
+         int64_t pad = optional_int(a[0], 0) - static_cast<int64_t>(utf8::length(s));
+         in.check_string_size(s.size() + static_cast<size_t>(std::max<int64_t>(0, pad)));
+         return Value(pad > 0 ? s + std::string(static_cast<size_t>(pad), ' ') : s);
+       })},
+      {"rjust", METHOD({
+         auto a = bind_args(args, {"width"}, "rjust");
+         std::string s = self.as_string();
+         int64_t pad = optional_int(a[0], 0) - static_cast<int64_t>(utf8::length(s));
+         in.check_string_size(s.size() + static_cast<size_t>(std::max<int64_t>(0, pad)));
+         return Value(pad > 0 ? std::string(static_cast<size_t>(pad), ' ') + s : s);
+       })},
       {"lower", METHOD({ return Value(lower(self.as_string())); })},
       {"upper", METHOD({ return Value(upper(self.as_string())); })},
       {"casefold", METHOD({ return Value(lower(self.as_string())); })},
@@ -285,6 +341,8 @@ const std::map<std::string, Method>& string_methods() {
          in.check_string_size(out.size());
          return Value(out);
        })},
+      {"isnumeric", METHOD({ return Value(all_chars(self.as_string(), [](char32_t c) { return c >= '0' && c <= '9'; })); })},
+      {"isdecimal", METHOD({ return Value(all_chars(self.as_string(), [](char32_t c) { return c >= '0' && c <= '9'; })); })},
       {"isdigit", METHOD({ return Value(all_chars(self.as_string(), [](char32_t c) { return c >= '0' && c <= '9'; })); })},
       {"isalpha", METHOD({ return Value(all_chars(self.as_string(), [](char32_t c) { return is_cased_letter(c); })); })},
       {"isalnum", METHOD({

@@ -85,7 +85,9 @@ const std::map<std::string, TestFn>& tests() {
       {"sameas", TEST({
          const Value& other = one_arg(args, "sameas");
          if (v.kind() != other.kind()) return false;
-         if (v.is_none() || v.is_bool() || v.is_int()) return values_equal(v, other);
+         // Python interns small ints and literal strings, so equal values of these kinds
+         // are usually the same object.
+         if (v.is_none() || v.is_bool() || v.is_int() || v.is_string()) return values_equal(v, other);
          if (v.is_callable()) return &v.as_callable() == &other.as_callable();
          if (v.is_dict() || v.is_namespace()) return &v.as_dict() == &other.as_dict();
          if (v.is_list()) return &v.as_list() == &other.as_list();
