@@ -82,8 +82,9 @@ std::string ChatTemplate::apply(const nlohmann::ordered_json& messages, const nl
                 const std::string& fmt = a.positional[0].as_string();
                 if (fmt.empty()) return Value("");
                 std::string buf(fmt.size() * 8 + 64, '\0');
+                // 0 means an empty result (or one too long for the buffer, which these
+                // bounded formats cannot produce).
                 size_t n = std::strftime(buf.data(), buf.size(), fmt.c_str(), &now);
-                if (n == 0) throw Error("strftime_now(): format too long or empty result");
                 buf.resize(n);
                 return Value(buf);
               }));

@@ -154,7 +154,10 @@ std::string percent_format(const std::string& fmt, const Value& args) {
       default: throw Error(std::string("unsupported format character '") + type + "'");
     }
   }
-  if (!mapping && next_arg < positional.size()) throw Error("not all arguments converted during string formatting");
+  // Like Python, a non-tuple argument that supports indexing (list, dict) is not
+  // required to be consumed.
+  bool indexable = args.is_dict() || (args.is_list() && !args.is_tuple());
+  if (!indexable && next_arg < positional.size()) throw Error("not all arguments converted during string formatting");
   return out;
 }
 

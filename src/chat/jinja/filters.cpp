@@ -70,10 +70,14 @@ List sorted(Interpreter& in, const List& items, bool reverse, bool case_sensitiv
   return out;
 }
 
+// Jinja's select family skips a falsy input (none, false, 0) instead of iterating it.
+List items_if_truthy(const Value& v) { return v.truthy() ? iterate(v) : List{}; }
+
 // select/reject: `test_name, *test_args` from the filter's positional arguments.
 List select_items(Interpreter& in, const List& items, const CallArgs& args, size_t first, bool keep,
                   const std::optional<std::string>& attribute) {
   List out;
+  if (items.empty()) return out;
   CallArgs test_args;
   for (size_t i = first + 1; i < args.positional.size(); ++i) test_args.positional.push_back(args.positional[i]);
   for (const auto& item : items) {
@@ -162,6 +166,7 @@ Value filter_round(Interpreter&, const Value& v, const CallArgs& args) {
   int64_t precision = int_arg(a[0], 0, "precision");
   std::string method = a[1] ? text_of(*a[1]) : "common";
   if (!v.is_number()) throw Error("round() needs a number");
+  if (!v.is_float() && (method == "common" || precision >= 0)) return Value(v.as_int());  // Python keeps ints
   double scale = std::pow(10.0, static_cast<double>(precision));
   double x = v.as_double() * scale;
   double r;
@@ -174,6 +179,7 @@ Value filter_round(Interpreter&, const Value& v, const CallArgs& args) {
 
 Value filter_int(Interpreter&, const Value& v, const CallArgs& args) {
   auto a = bind_args(args, {"default", "base"}, "int");
+  if (v.is_undefined()) fail_undefined(v);
   Value fallback = a[0] ? *a[0] : Value(0);
   int base = static_cast<int>(int_arg(a[1], 10, "base"));
   if (v.is_int() || v.is_bool()) return Value(v.as_int());
@@ -194,6 +200,7 @@ Value filter_int(Interpreter&, const Value& v, const CallArgs& args) {
 
 Value filter_float(Interpreter&, const Value& v, const CallArgs& args) {
   auto a = bind_args(args, {"default"}, "float");
+  if (v.is_undefined()) fail_undefined(v);
   Value fallback = a[0] ? *a[0] : Value(0.0);
   if (v.is_number()) return Value(v.as_double());
   if (v.is_string()) {
@@ -422,15 +429,15 @@ const std::map<std::string, FilterFn>& filters() {
          if (!a[0]) throw Error("attr() needs a name");
          return in.get_attribute(v, text_of(*a[0]));
        })},
-      {"select", FILTER({ return Value::list(select_items(in, iterate(v), args, 0, true, std::nullopt)); })},
-      {"reject", FILTER({ return Value::list(select_items(in, iterate(v), args, 0, false, std::nullopt)); })},
+      {"select", FILTER({ return Value::list(select_items(in, items_if_truthy(v), args, 0, true, std::nullopt)); })},
+      {"reject", FILTER({ return Value::list(select_items(in, items_if_truthy(v), args, 0, false, std::nullopt)); })},
       {"selectattr", FILTER({
          if (args.positional.empty()) throw Error("selectattr needs an attribute name");
-         return Value::list(select_items(in, iterate(v), args, 1, true, text_of(args.positional[0])));
+         return Value::list(select_items(in, items_if_truthy(v), args, 1, true, text_of(args.positional[0])));
        })},
       {"rejectattr", FILTER({
          if (args.positional.empty()) throw Error("rejectattr needs an attribute name");
-         return Value::list(select_items(in, iterate(v), args, 1, false, text_of(args.positional[0])));
+         return Value::list(select_items(in, items_if_truthy(v), args, 1, false, text_of(args.positional[0])));
        })},
       {"format", FILTER({
          List positional = args.positional;

@@ -647,7 +647,7 @@ Value Interpreter::eval_slice(const Value& target, const Value& start_v, const V
     for (size_t i : pick(static_cast<int64_t>(cps.size()))) out.push_back(cps[i]);
     return Value(utf8::encode(out));
   }
-  throw Error(type_object(target) + " is not subscriptable");
+  throw Error("'" + target.type_name() + "' object is not subscriptable");
 }
 
 }  // namespace slm::jinja

@@ -65,6 +65,7 @@ Template Template::parse(const std::string& source) {
 }
 
 std::string Template::render(const Dict& context, const Dict& extra_globals, const Limits& limits) const {
+  if (!nodes_) throw Error("render of a template that was never parsed");
   Dict globals = default_globals();
   for (const auto& [k, v] : extra_globals.items()) globals.set(k, v);
   Interpreter interpreter(limits);

@@ -23,6 +23,18 @@ bool compare(Interpreter& in, const Value& a, const Value& b, bool (*cmp)(const 
   return cmp(a, b);
 }
 
+// value % 2 as Python computes it (floats too: 2.5 % 2 == 0.5).
+double python_mod_2(const Value& v) {
+  if (v.is_undefined()) fail_undefined(v);
+  if (!v.is_number()) throw Error("unsupported operand type(s) for %: '" + v.type_name() + "' and 'int'");
+  if (v.is_float()) {
+    double r = std::fmod(v.as_double(), 2.0);
+    return r < 0 ? r + 2.0 : r;
+  }
+  int64_t r = v.as_int() % 2;
+  return static_cast<double>(r < 0 ? r + 2 : r);
+}
+
 #define TEST(...) [](Interpreter & in, const Value& v, const CallArgs& args) -> bool { __VA_ARGS__ }
 
 bool test_eq(Interpreter&, const Value& v, const CallArgs& args) { return values_equal(v, one_arg(args, "eq")); }
@@ -59,14 +71,8 @@ const std::map<std::string, TestFn>& tests() {
       {"escaped", TEST({ return false; })},
       {"lower", TEST({ return v.is_string() && lower(v.as_string()) == v.as_string(); })},
       {"upper", TEST({ return v.is_string() && upper(v.as_string()) == v.as_string(); })},
-      {"odd", TEST({
-         if (!v.is_int() && !v.is_bool()) throw Error("test 'odd' needs an integer");
-         return v.as_int() % 2 != 0;
-       })},
-      {"even", TEST({
-         if (!v.is_int() && !v.is_bool()) throw Error("test 'even' needs an integer");
-         return v.as_int() % 2 == 0;
-       })},
+      {"odd", TEST({ return python_mod_2(v) == 1; })},
+      {"even", TEST({ return python_mod_2(v) == 0; })},
       {"divisibleby", TEST({
          const Value& n = one_arg(args, "divisibleby");
          if (!v.is_number() || !n.is_number()) throw Error("test 'divisibleby' needs numbers");
