@@ -296,9 +296,9 @@ Value Interpreter::call_macro(const Node& node, const ScopePtr& defining_scope, 
 }
 
 void Interpreter::exec_call_block(const Node& node, const ScopePtr& scope, std::string& out) {
-  const Expr& call = *node.expr;
-  Value callee = eval(*call.operands[0], scope);
-  CallArgs args = eval_args(call, 1, scope);
+  const Expr& call_expr = *node.expr;
+  Value callee = eval(*call_expr.operands[0], scope);
+  CallArgs args = eval_args(call_expr, 1, scope);
   macro_scopes_.push_back(scope);
   std::weak_ptr<Scope> weak = scope;
   const Node* block = &node;
@@ -307,12 +307,11 @@ void Interpreter::exec_call_block(const Node& node, const ScopePtr& scope, std::
     if (!s) throw Error("caller() used after its block finished");
     return call_macro(*block, s, "caller", a);
   }));
-  emit(out, python_str(call_value(callee, args)));
+  emit(out, python_str(call(callee, args)));
 }
 
-Value Interpreter::call(const Value& callee, CallArgs& args) { return call_value(callee, args); }
 
-Value Interpreter::call_value(const Value& callee, CallArgs& args) {
+Value Interpreter::call(const Value& callee, CallArgs& args) {
   if (callee.is_callable()) return callee.as_callable().fn(*this, args);
   if (callee.is_undefined()) fail_undefined(callee);
   throw Error(type_object(callee) + " is not callable");
@@ -421,7 +420,7 @@ Value Interpreter::eval_inner(const Expr& e, const ScopePtr& scope) {
     case Expr::Kind::Call: {
       Value callee = eval(*e.operands[0], scope);
       CallArgs args = eval_args(e, 1, scope);
-      return call_value(callee, args);
+      return call(callee, args);
     }
     case Expr::Kind::Filter: {
       Value input = eval(*e.operands[0], scope);

@@ -54,7 +54,6 @@ class Interpreter {
   Value call_macro(const Node& node, const ScopePtr& defining_scope, const std::string& name, CallArgs& args);
   Value apply_filter_chain(const std::vector<ExprPtr>& filters, Value input, const ScopePtr& scope);
 
-  Value call_value(const Value& callee, CallArgs& args);
   Value eval(const Expr& e, const ScopePtr& scope);
   Value eval_inner(const Expr& e, const ScopePtr& scope);
   CallArgs eval_args(const Expr& e, size_t first_operand, const ScopePtr& scope);
