@@ -50,7 +50,10 @@ int run_main(const std::vector<std::string>& argv) {
 
   const Tokenizer* tok = engine->tokenizer();
   std::unique_ptr<IncrementalDecoder> stream;
-  if (tok && !json_out) stream = std::make_unique<IncrementalDecoder>(*tok, true);
+  if (tok && !json_out) {
+    stream = std::make_unique<IncrementalDecoder>(*tok, true);
+    stream->prime(prompt_ids);
+  }
   auto result = session.generate(prompt_ids, opts, [&](int32_t id) {
     if (stream) {
       std::fputs(stream->push(id).c_str(), stdout);
@@ -74,7 +77,7 @@ int run_main(const std::vector<std::string>& argv) {
   nlohmann::json out;
   out["prompt_ids"] = prompt_ids;
   out["ids"] = result.ids;
-  out["text"] = tok ? tok->decode(result.ids, true) : "";
+  out["text"] = tok ? decode_continuation(*tok, prompt_ids, result.ids) : "";
   out["finish_reason"] = result.finish_reason;
   out["seed"] = opts.sampler.seed;
   out["timings"] = {

@@ -1,5 +1,7 @@
 #include "text/tokenizer.h"
 
+#include <algorithm>
+
 namespace slm {
 
 namespace {
@@ -25,6 +27,25 @@ std::string IncrementalDecoder::push(int32_t id) {
   prefix_text_ = tok_.decode(ids_, skip_special_);
   emitted_ = prefix_text_.size();
   return out;
+}
+
+void IncrementalDecoder::prime(std::span<const int32_t> context) {
+  // A few trailing ids are enough context: earlier text is complete and never changes.
+  constexpr size_t kContext = 4;
+  const size_t n = std::min(context.size(), kContext);
+  ids_.assign(context.end() - static_cast<std::ptrdiff_t>(n), context.end());
+  context_ids_ = ids_.size();
+  prefix_text_ = tok_.decode(ids_, skip_special_);
+  emitted_ = prefix_text_.size();
+}
+
+std::string decode_continuation(const Tokenizer& tok, std::span<const int32_t> context,
+                                std::span<const int32_t> generated, bool skip_special) {
+  IncrementalDecoder d(tok, skip_special);
+  d.prime(context);
+  std::string out;
+  for (int32_t id : generated) out += d.push(id);
+  return out + d.flush();
 }
 
 std::string IncrementalDecoder::flush() {

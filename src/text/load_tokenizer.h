@@ -7,7 +7,8 @@
 
 namespace slm {
 
-// A directory holding tokenizer.json (+ tokenizer_config.json), or a tokenizer.json file.
+// A directory holding tokenizer.json (+ tokenizer_config.json), a tokenizer.json file, or a
+// .gguf file with an embedded vocabulary.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& model_path);
 
 }  // namespace slm

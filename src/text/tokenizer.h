@@ -50,6 +50,9 @@ class Tokenizer {
 class IncrementalDecoder {
  public:
   explicit IncrementalDecoder(const Tokenizer& tok, bool skip_special = false);
+  // Continues after `context` (e.g. the prompt) without emitting it, so the first piece decodes as
+  // it would inside the whole text (SentencePiece strips the leading space only at the start).
+  void prime(std::span<const int32_t> context);
   std::string push(int32_t id);
   std::string flush();  // whatever is still held back at the end of the stream
  private:
@@ -60,5 +63,9 @@ class IncrementalDecoder {
   size_t context_ids_ = 0;    // how many ids at the front of the window are context
   std::string prefix_text_;   // decode(context ids)
 };
+
+// The text `generated` adds after `context`: decode(context + generated) minus decode(context).
+std::string decode_continuation(const Tokenizer& tok, std::span<const int32_t> context,
+                                std::span<const int32_t> generated, bool skip_special = true);
 
 }  // namespace slm

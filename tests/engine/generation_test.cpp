@@ -152,3 +152,35 @@ TEST(BenchCommand, PrintsTheJsonFiguresScriptsReadOnly) {
 
 }  // namespace
 }  // namespace slm
+
+namespace slm {
+namespace {
+
+// From text to text: the prompt is tokenized by the model's tokenizer (directory or GGUF), and the
+// generated ids and decoded text equal llama2.c's.
+TEST(RunCommand, Stories260kFromTextPrompt) {
+  const std::string dir = test::fixture("models/stories260k");
+  auto cases = read_jsonl(dir + "/expected.jsonl");
+  for (const std::string model : {dir, dir + "/model.gguf"})
+    for (const auto& c : cases) {
+      const auto steps = c["steps"].get<int>();
+      auto r = test::run_cli("run " + model + " -p " + test::shell_quote(c["prompt"]) + " -n " + std::to_string(steps) +
+                             " --temp 0 --json");
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      json out = json::parse(r.out);
+      EXPECT_EQ(out["prompt_ids"], c["prompt_ids"]) << model;
+      EXPECT_EQ(out["ids"], c["greedy_ids"]) << model;
+      EXPECT_EQ(c["prompt"].get<std::string>() + out["text"].get<std::string>(), c["text"].get<std::string>());
+    }
+}
+
+TEST(RunCommand, StreamedTextEqualsTheJsonText) {
+  const std::string model = test::fixture("models/stories260k");
+  auto streamed = test::run_cli("run " + model + " -p 'The cat' -n 40 --temp 0");
+  auto js = test::run_cli("run " + model + " -p 'The cat' -n 40 --temp 0 --json");
+  ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+  EXPECT_EQ(streamed.out, json::parse(js.out)["text"].get<std::string>() + "\n");
+}
+
+}  // namespace
+}  // namespace slm

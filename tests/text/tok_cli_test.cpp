@@ -58,7 +58,7 @@ TEST(TokCli, ErrorsExitOne) {
   EXPECT_NE(r.err.find("/no/such/model"), std::string::npos);
   r = run_cli("tokenize model.gguf 'x'");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("GGUF tokenizer loading not wired yet"), std::string::npos);
+  EXPECT_NE(r.err.find("model.gguf: no such file or directory"), std::string::npos);
   r = run_cli("detokenize " + qwen3() + " 1,abc");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("abc"), std::string::npos);
