@@ -30,9 +30,12 @@ std::string IncrementalDecoder::push(int32_t id) {
 }
 
 void IncrementalDecoder::prime(std::span<const int32_t> context) {
-  // A few trailing ids are enough context: earlier text is complete and never changes.
-  constexpr size_t kContext = 4;
-  const size_t n = std::min(context.size(), kContext);
+  // A few trailing ids are enough context, as long as they do not begin inside a UTF-8 sequence
+  // spelled in byte tokens (a byte-fallback group that is invalid as a whole decodes to U+FFFD).
+  size_t n = std::min<size_t>(context.size(), 4);
+  while (n < context.size() && n < 64 &&
+         tok_.decode(context.last(n), skip_special_).find(kReplacement) != std::string::npos)
+    ++n;
   ids_.assign(context.end() - static_cast<std::ptrdiff_t>(n), context.end());
   context_ids_ = ids_.size();
   prefix_text_ = tok_.decode(ids_, skip_special_);
