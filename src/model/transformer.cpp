@@ -76,6 +76,17 @@ void Transformer::forward(std::span<const int32_t> tokens, KVCache& cache, Forwa
   if (all_logits) s.logits.swap(s.chunk_logits);
 }
 
+void Transformer::forward_batch(std::span<const BatchItem> items, ForwardScratch& s, ThreadPool& pool) const {
+  const int64_t V = config().vocab_size;
+  std::vector<float> out;
+  for (const BatchItem& item : items) {
+    forward(item.tokens, *item.cache, s, pool, item.all_logits);
+    const int64_t rows = item.all_logits ? static_cast<int64_t>(item.tokens.size()) : 1;
+    out.insert(out.end(), s.logits.begin(), s.logits.begin() + rows * V);
+  }
+  s.logits.swap(out);
+}
+
 void Transformer::forward_chunk(std::span<const int32_t> tokens, KVCache& cache, ForwardScratch& s, ThreadPool& pool,
                                 bool all_logits) const {
   const ModelConfig& c = config();

@@ -32,6 +32,13 @@ struct ForwardScratch {
   AltUpScratch altup;
 };
 
+// One sequence's part of a batched decoder step.
+struct BatchItem {
+  std::span<const int32_t> tokens;  // at positions cache->size() ..
+  KVCache* cache;                   // this sequence's own cache
+  bool all_logits = false;          // logits of every token, or of the last one only
+};
+
 class Transformer {
  public:
   // Takes the opened files; checks every tensor the family needs against its expected shape.
@@ -44,6 +51,11 @@ class Transformer {
   // next-token logits of every token (all_logits) or of the last one to scratch.logits.
   void forward(std::span<const int32_t> tokens, KVCache& cache, ForwardScratch& scratch, ThreadPool& pool,
                bool all_logits) const;
+
+  // Several sequences in one step: their tokens share every matrix product, attention and
+  // recurrent state stay per sequence. Logits rows of each item (all, or its last) are written
+  // to scratch.logits one item after the other, in item order.
+  void forward_batch(std::span<const BatchItem> items, ForwardScratch& scratch, ThreadPool& pool) const;
 
  private:
   struct Layer {
