@@ -9,8 +9,8 @@
 
 namespace slm {
 
-void Transformer::run_altup_layers(std::span<const int32_t> tokens, int64_t pos0, KVCache& cache, ForwardScratch& s,
-                                   ThreadPool& pool) const {
+void Transformer::run_altup_layers(std::span<const int32_t> tokens, std::span<const Segment> segments,
+                                   ForwardScratch& s, ThreadPool& pool) const {
   const ModelConfig& c = config();
   const int64_t T = static_cast<int64_t>(tokens.size()), H = c.hidden_size, N = c.altup.n_streams;
   const int64_t LP = c.n_layers * c.altup.per_layer_dim;
@@ -33,7 +33,7 @@ void Transformer::run_altup_layers(std::span<const int32_t> tokens, int64_t pos0
     // Attention + LAuReL on the active prediction: x = (active + post_norm(attn) + laurel) / sqrt(2).
     kernels::rms_norm(active, L.attn_norm.data(), s.xn.data(), T, H, c.norm_eps);
     L.laurel->forward(s.xn.data(), T, s.laurel_rank, pool, s.laurel.data());
-    mix(L, s.xn.data(), T, pos0, cache, s, pool, s.proj.data());
+    mix(L, s.xn.data(), T, segments, s, pool, s.proj.data());
     kernels::rms_norm(s.proj.data(), L.post_attn_norm.data(), s.proj.data(), T, H, c.norm_eps);
     for (int64_t i = 0; i < stream; ++i) s.x[i] = (active[i] + s.proj[i] + s.laurel[i]) * inv_sqrt2;
 
