@@ -6,6 +6,7 @@
 #include "base/memory_usage.h"
 #include "command.h"
 #include "formats/model_files.h"
+#include "model/architecture_summary.h"
 #include "model/kv_cache.h"
 
 namespace slm::cli {
@@ -23,6 +24,7 @@ int info_main(const std::vector<std::string>& argv) {
   const size_t weight_bytes = files->weights.total_bytes();
   const size_t kv_bytes = kv_cache_bytes(c, ctx);
   const int64_t params = files->weights.total_params();
+  const ArchitectureSummary summary = summarize_architecture(c, files->weights);
 
   if (json_out) {
     nlohmann::json j = {
@@ -31,6 +33,7 @@ int info_main(const std::vector<std::string>& argv) {
         {"layers", c.n_layers}, {"hidden_size", c.hidden_size}, {"heads", c.n_heads},
         {"kv_heads", c.n_kv_heads}, {"head_dim", c.head_dim}, {"vocab_size", c.vocab_size},
         {"context_length", c.max_positions}, {"dtypes", files->weights.bytes_by_dtype()},
+        {"architecture_details", to_json(summary)},
         {"memory", {{"context", ctx}, {"weights_bytes", weight_bytes}, {"kv_cache_bytes", kv_bytes},
                     {"total_bytes", weight_bytes + kv_bytes}}},
     };
@@ -39,11 +42,16 @@ int info_main(const std::vector<std::string>& argv) {
   }
   std::printf("model:          %s (%s)\n", files->path.c_str(), files->gguf ? "GGUF" : "Hugging Face safetensors");
   std::printf("architecture:   %s (family %s)\n", c.architecture.c_str(), c.family.c_str());
-  std::printf("parameters:     %lld (%.3f B)\n", static_cast<long long>(params), params / 1e9);
+  std::printf("parameters:     %lld (%.3f B)", static_cast<long long>(params), params / 1e9);
+  if (summary.effective_parameters != params)
+    std::printf(", effective %lld (%.3f B)", static_cast<long long>(summary.effective_parameters),
+                summary.effective_parameters / 1e9);
+  std::printf("\n");
   std::printf("layers:         %lld, hidden %lld, heads %lld/%lld kv, head_dim %lld, ffn %lld\n",
               static_cast<long long>(c.n_layers), static_cast<long long>(c.hidden_size),
               static_cast<long long>(c.n_heads), static_cast<long long>(c.n_kv_heads),
               static_cast<long long>(c.head_dim), static_cast<long long>(c.intermediate_size));
+  for (const auto& feature : summary.features) std::printf("                %s\n", feature.c_str());
   std::printf("vocabulary:     %lld\n", static_cast<long long>(c.vocab_size));
   std::printf("context length: %lld\n", static_cast<long long>(c.max_positions));
   std::printf("dtypes:        ");
