@@ -1,5 +1,6 @@
 // slm run MODEL (-p PROMPT | --ids 1,2,3) [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p P]
 //         [--repeat-penalty R] [--seed S] [--threads K] [--ctx N] [--json] [--dump-logits] [--ignore-eos]
+//         [--chat [--system S] [--think|--no-think]]
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -7,6 +8,7 @@
 #include "args.h"
 #include "command.h"
 #include "engine/engine.h"
+#include "engine/model_chat_template.h"
 
 namespace slm::cli {
 namespace {
@@ -20,6 +22,9 @@ int run_main(const std::vector<std::string>& argv) {
   const bool dump_logits = args.flag("--dump-logits");
   const bool ignore_eos = args.flag("--ignore-eos");
   const bool no_special = args.flag("--no-special");
+  const bool chat = args.flag("--chat");
+  const std::string system = args.option("--system");
+  const bool think = args.flag("--think"), no_think = args.flag("--no-think");
   GenerateOptions opts;
   opts.max_tokens = max_tokens;
   opts.stop_at_eos = !ignore_eos;
@@ -40,8 +45,21 @@ int run_main(const std::vector<std::string>& argv) {
   if (max_tokens < 0) throw Error("-n must be >= 0");
 
   auto engine = Engine::load(pos[0], load);
-  std::vector<int32_t> prompt_ids =
-      ids_arg.empty() ? engine->require_tokenizer().encode(prompt, !no_special) : parse_id_list(ids_arg);
+  if (chat && !ids_arg.empty()) throw Error("--chat formats a text prompt: use -p, not --ids");
+  std::vector<int32_t> prompt_ids;
+  if (chat) {
+    // One-shot chat: the prompt as a user message through the model's own template.
+    auto tmpl = find_model_chat_template(*engine);
+    if (!tmpl) throw Error(pos[0] + ": --chat needs a chat template and the model has none");
+    nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+    if (!system.empty()) messages.push_back({{"role", "system"}, {"content", system}});
+    messages.push_back({{"role", "user"}, {"content", prompt}});
+    nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+    if (think || no_think) extra["enable_thinking"] = think;
+    prompt_ids = engine->require_tokenizer().encode(tmpl->apply(messages, nullptr, true, extra), false);
+  } else {
+    prompt_ids = ids_arg.empty() ? engine->require_tokenizer().encode(prompt, !no_special) : parse_id_list(ids_arg);
+  }
   const int64_t ctx = ctx_arg > 0 ? ctx_arg
                                   : std::max<int64_t>(default_context(engine->config()),
                                                       std::min<int64_t>(prompt_ids.size() + max_tokens,
