@@ -8,6 +8,7 @@
 #include "formats/model_files.h"
 #include "model/architecture_summary.h"
 #include "model/kv_cache.h"
+#include "model/matformer.h"
 
 namespace slm::cli {
 namespace {
@@ -16,9 +17,11 @@ int info_main(const std::vector<std::string>& argv) {
   Args args(argv);
   const long long ctx_arg = args.int_option("--ctx", 0);
   const bool json_out = args.flag("--json");
+  const std::string matformer = args.option("--matformer");
   auto pos = args.positionals();
   if (pos.size() != 1) throw Error("usage: slm info MODEL [--ctx N] [--json]");
   auto files = open_model_files(pos[0]);
+  if (!matformer.empty()) apply_matformer_slice(*files, read_matformer_slice(matformer));
   const ModelConfig& c = files->config;
   const int64_t ctx = ctx_arg > 0 ? ctx_arg : c.max_positions;
   const size_t weight_bytes = files->weights.total_bytes();

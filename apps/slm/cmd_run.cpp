@@ -38,6 +38,7 @@ int run_main(const std::vector<std::string>& argv) {
   opts.sampler.seed = seed >= 0 ? static_cast<uint64_t>(seed) : std::random_device{}();
   LoadOptions load;
   load.threads = static_cast<int>(args.int_option("--threads", 0));
+  load.matformer = args.option("--matformer");
   const long long ctx_arg = args.int_option("--ctx", 0);
   auto pos = args.positionals();
   if (pos.size() != 1) throw Error("usage: slm run MODEL (-p PROMPT | --ids 1,2,3) [-n N] [--temp T] [--seed S]");

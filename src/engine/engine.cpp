@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "formats/gguf_vocab_reader.h"
+#include "model/matformer.h"
 #include "slm/error.h"
 
 namespace slm {
@@ -30,7 +31,9 @@ std::unique_ptr<Tokenizer> load_model_tokenizer(const ModelFiles& files) {
 std::unique_ptr<Engine> Engine::load(const std::string& path, const LoadOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   auto e = std::unique_ptr<Engine>(new Engine());
-  e->model_ = std::make_unique<Transformer>(open_model_files(path));
+  auto files = open_model_files(path);
+  if (!options.matformer.empty()) apply_matformer_slice(*files, read_matformer_slice(options.matformer));
+  e->model_ = std::make_unique<Transformer>(std::move(files));
   e->tokenizer_ = load_model_tokenizer(e->model_->files());
   e->pool_ = std::make_unique<ThreadPool>(options.threads > 0 ? options.threads : ThreadPool::default_threads());
   e->stop_ids_ = e->config().eos_token_ids;

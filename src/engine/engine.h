@@ -15,7 +15,8 @@
 namespace slm {
 
 struct LoadOptions {
-  int threads = 0;  // 0 = physical cores
+  int threads = 0;        // 0 = physical cores
+  std::string matformer;  // a MatFormer slice file (Gemma 3n sub-model selection); "" = the full model
 };
 
 class Engine {

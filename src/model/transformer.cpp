@@ -27,7 +27,7 @@ Transformer::Transformer(std::unique_ptr<ModelFiles> files) : files_(std::move(f
   output_norm_ = load_vector_f32(w, "output_norm.weight", H, off);
 
   for (int64_t l = 0; l < c.n_layers; ++l) {
-    const std::string p = "blk." + std::to_string(l) + ".";
+    const std::string p = c.layer_prefix(l);
     Layer L;
     if (c.layer_kinds[l] == LayerKind::GatedDeltaNet)
       L.delta_net = std::make_unique<GatedDeltaNetBlock>(w, c, l);

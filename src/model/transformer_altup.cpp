@@ -13,7 +13,7 @@ void Transformer::run_altup_layers(std::span<const int32_t> tokens, std::span<co
                                    ForwardScratch& s, ThreadPool& pool) const {
   const ModelConfig& c = config();
   const int64_t T = static_cast<int64_t>(tokens.size()), H = c.hidden_size, N = c.altup.n_streams;
-  const int64_t LP = c.n_layers * c.altup.per_layer_dim;
+  const int64_t LP = c.altup.per_layer_layers * c.altup.per_layer_dim;
   const int64_t stream = T * H;
   grow(s.streams, N * stream);
   grow(s.predictions, N * stream);
@@ -49,7 +49,7 @@ void Transformer::run_altup_layers(std::span<const int32_t> tokens, std::span<co
     const auto& scale = L.altup->output_scale();
     for (int64_t t = 0; t < T; ++t)
       for (int64_t h = 0; h < H; ++h) s.first[t * H + h] = corrected_active[t * H + h] * scale[h];
-    L.per_layer_input->forward(s.first.data(), s.per_layer_inputs.data() + l * c.altup.per_layer_dim, LP, T,
+    L.per_layer_input->forward(s.first.data(), s.per_layer_inputs.data() + c.weights_index(l) * c.altup.per_layer_dim, LP, T,
                                s.per_layer_gate, pool, s.proj.data());
     for (int64_t n = 1; n < N; ++n) {
       float* sn = s.streams.data() + n * stream;

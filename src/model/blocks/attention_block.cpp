@@ -14,7 +14,7 @@ namespace slm {
 AttentionBlock::AttentionBlock(const WeightStore& w, const ModelConfig& c, int64_t layer) : c_(c), layer_(layer) {
   const int64_t H = c.hidden_size, D = c.head_dim;
   const int64_t q_dim = c.n_heads * D, kv_dim = c.n_kv_heads * D;
-  const std::string p = "blk." + std::to_string(layer) + ".";
+  const std::string p = c.layer_prefix(layer);
   const double off = c.norm_weight_offset;
   wq_ = &w.get(p + "attn_q.weight", {c.attn_output_gate ? 2 * q_dim : q_dim, H});
   wk_ = &w.get(p + "attn_k.weight", {kv_dim, H});

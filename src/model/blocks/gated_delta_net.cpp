@@ -29,7 +29,7 @@ GatedDeltaNetBlock::GatedDeltaNetBlock(const WeightStore& w, const ModelConfig& 
     : c_(c), layer_(layer) {
   const auto& d = c.delta_net;
   const int64_t H = c.hidden_size, C = d.qkv_dim(), V = d.n_value_heads * d.value_dim;
-  const std::string p = "blk." + std::to_string(layer) + ".";
+  const std::string p = c.layer_prefix(layer);
   w_qkv_ = &w.get(p + "attn_qkv.weight", {C, H});
   w_z_ = &w.get(p + "attn_gate.weight", {V, H});
   w_beta_ = &w.get(p + "ssm_beta.weight", {d.n_value_heads, H});
