@@ -5,6 +5,7 @@
 #include "args.h"
 #include "base/memory_usage.h"
 #include "command.h"
+#include "hub/resolver.h"
 #include "formats/model_files.h"
 #include "model/kv_cache.h"
 
@@ -17,7 +18,7 @@ int info_main(const std::vector<std::string>& argv) {
   const bool json_out = args.flag("--json");
   auto pos = args.positionals();
   if (pos.size() != 1) throw Error("usage: slm info MODEL [--ctx N] [--json]");
-  auto files = open_model_files(pos[0]);
+  auto files = open_model_files(resolve_model_path(pos[0]));
   const ModelConfig& c = files->config;
   const int64_t ctx = ctx_arg > 0 ? ctx_arg : c.max_positions;
   const size_t weight_bytes = files->weights.total_bytes();

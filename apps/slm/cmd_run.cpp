@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "command.h"
+#include "hub/resolver.h"
 #include "engine/engine.h"
 
 namespace slm::cli {
@@ -39,7 +40,7 @@ int run_main(const std::vector<std::string>& argv) {
   if (prompt.empty() == ids_arg.empty()) throw Error("give exactly one of -p PROMPT or --ids 1,2,3");
   if (max_tokens < 0) throw Error("-n must be >= 0");
 
-  auto engine = Engine::load(pos[0], load);
+  auto engine = Engine::load(resolve_model_path(pos[0]), load);
   std::vector<int32_t> prompt_ids =
       ids_arg.empty() ? engine->require_tokenizer().encode(prompt, !no_special) : parse_id_list(ids_arg);
   const int64_t ctx = ctx_arg > 0 ? ctx_arg

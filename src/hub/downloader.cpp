@@ -1,0 +1,279 @@
+#include "hub/downloader.h"
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "hub/cache_layout.h"
+#include "hub/file_selection.h"
+#include "hub/http_client.h"
+#include "hub/hub_errors.h"
+#include "hub/progress.h"
+#include "hub/sha256.h"
+
+namespace fs = std::filesystem;
+
+namespace slm::hub {
+namespace {
+
+constexpr int kTransferAttempts = 5;  // a dropped connection resumes with Range this many times
+
+// What a HEAD on resolve/{commit}/{file} tells about one file.
+struct FileMeta {
+  std::string path;  // in the repository
+  std::string commit, etag;
+  int64_t size = -1;
+  bool cached = false;
+};
+
+std::string resolve_url(const HubSettings& s, const std::string& repo, const std::string& rev, const std::string& file) {
+  return s.endpoint + "/" + repo + "/resolve/" + url_encode_segment(rev) + "/" + url_encode_path(file);
+}
+
+// Runs fn(i) for i in [0, n) on up to `threads` threads; rethrows the first failure.
+template <class Fn>
+void parallel_for(size_t n, int threads, Fn fn) {
+  std::atomic<size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex mu;
+  auto worker = [&] {
+    for (size_t i; (i = next++) < n;) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (failure) return;
+      }
+      try {
+        fn(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!failure) failure = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  const size_t count = std::min<size_t>(n, static_cast<size_t>(std::max(1, threads)));
+  for (size_t t = 1; t < count; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+int64_t file_size_or_zero(const std::string& path) {
+  std::error_code ec;
+  const auto n = fs::file_size(path, ec);
+  return ec ? 0 : static_cast<int64_t>(n);
+}
+
+FileMeta head_file(const HttpClient& http, const HubSettings& s, const std::string& repo, const std::string& commit,
+                   const std::string& file) {
+  std::string url = resolve_url(s, repo, commit, file);
+  HttpResponse r = http.head(url);
+  // A renamed repository answers with a relative redirect to its new name: follow that one
+  // (the CDN redirect of LFS files is absolute and carries the metadata already).
+  for (int hops = 0; hops < 5 && r.status >= 300 && r.status < 400 && r.header("x-repo-commit").empty(); ++hops) {
+    const std::string loc = r.header("location");
+    if (loc.empty() || loc[0] != '/') break;
+    url = s.endpoint + loc;
+    r = http.head(url);
+  }
+  check_hub_status(r, repo, file, s.endpoint, !s.token.empty());
+  FileMeta m;
+  m.path = file;
+  m.commit = r.header("x-repo-commit");
+  std::string etag = r.header("x-linked-etag");
+  if (etag.empty()) etag = r.header("etag");
+  m.etag = normalize_etag(etag);
+  std::string size = r.header("x-linked-size");
+  if (size.empty()) size = r.header("content-length");
+  try {
+    m.size = size.empty() ? -1 : std::stoll(size);
+  } catch (const std::exception&) {
+    m.size = -1;
+  }
+  if (m.commit.empty()) throw Error(repo + "/" + file + ": the server sent no X-Repo-Commit header; is " + s.endpoint + " a Hugging Face Hub?");
+  if (m.etag.empty()) throw Error(repo + "/" + file + ": the server sent no ETag, so the file cannot be cached safely");
+  if (m.etag.find('/') != std::string::npos || m.etag == "." || m.etag == "..")
+    throw Error(repo + "/" + file + ": unusable ETag '" + m.etag + "'");
+  return m;
+}
+
+// Downloads `meta` into blobs/{etag}.incomplete (resuming what is there), verifies it and
+// renames it into place. Caller holds the blob's lock.
+void download_blob(const HttpClient& http, const HubSettings& s, const std::string& repo, const RepoCache& cache,
+                   const FileMeta& meta, Progress& progress) {
+  const std::string blob = cache.blob_path(meta.etag);
+  const std::string partial = blob + ".incomplete";
+  const std::string url = resolve_url(s, repo, meta.commit, meta.path);
+  fs::create_directories(fs::path(blob).parent_path());
+  bool refetched = false;
+  int attempts = 0;
+  while (true) {
+    int64_t have = file_size_or_zero(partial);
+    if (meta.size >= 0 && have > meta.size) {  // longer than the file can be: start over
+      fs::remove(partial);
+      have = 0;
+    }
+    if (meta.size < 0 || have < meta.size || (have == 0 && !fs::exists(partial))) {
+      try {
+        const DownloadResult d = http.download(url, partial, have, [&](int64_t n) { progress.add_bytes(n); });
+        if (d.status == 416) {  // our offset is past the end: the partial file is wrong
+          fs::remove(partial);
+          if (++attempts >= kTransferAttempts) throw Error(repo + "/" + meta.path + ": server refused the byte range");
+          continue;
+        }
+        if (d.status < 200 || d.status >= 300) {
+          HttpResponse r;
+          r.status = d.status;
+          check_hub_status(r, repo, meta.path, s.endpoint, !s.token.empty());
+        }
+        if (d.restarted) progress.add_bytes(-have);
+      } catch (const TransportError& e) {
+        if (++attempts >= kTransferAttempts)
+          throw Error(repo + "/" + meta.path + ": download failed after " + std::to_string(attempts) + " attempts: " + e.what());
+        std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempts));
+        continue;  // resume from what reached the disk
+      }
+    }
+    // Verify: the size always; the content when the etag is the file's sha256 (LFS files).
+    const int64_t got = file_size_or_zero(partial);
+    std::string problem;
+    if (meta.size >= 0 && got != meta.size) {
+      if (got < meta.size) {  // the server closed early without an error: resume
+        if (++attempts >= kTransferAttempts)
+          throw Error(repo + "/" + meta.path + ": download incomplete after " + std::to_string(attempts) + " attempts");
+        continue;
+      }
+      problem = "size " + std::to_string(got) + " bytes, expected " + std::to_string(meta.size);
+    } else if (is_sha256(meta.etag)) {
+      const std::string digest = sha256_file(partial);
+      if (digest != meta.etag) problem = "sha256 " + digest + ", expected " + meta.etag;
+    }
+    if (problem.empty()) break;
+    fs::remove(partial);
+    progress.add_bytes(-got);
+    if (refetched) throw Error(repo + "/" + meta.path + ": downloaded file is corrupt twice (" + problem + "); giving up");
+    std::fprintf(stderr, "slm: %s: corrupt download (%s); fetching it again\n", meta.path.c_str(), problem.c_str());
+    refetched = true;
+  }
+  ::chmod(partial.c_str(), 0644);
+  fs::rename(partial, blob);
+}
+
+}  // namespace
+
+RepoListing list_repo_files(const std::string& repo_id, const std::string& revision, const HubSettings& s) {
+  HttpClient http(s.token, s.stall_seconds);
+  const std::string url = s.endpoint + "/api/models/" + repo_id + "/revision/" + url_encode_segment(revision);
+  HttpResponse r;
+  try {
+    r = http.get(url);
+  } catch (const TransportError& e) {
+    throw Error(repo_id + ": cannot reach " + s.endpoint + " (" + e.what() + "); set HF_HUB_OFFLINE=1 to use the cache only");
+  }
+  check_hub_status(r, repo_id, "the file list", s.endpoint, !s.token.empty());
+  RepoListing listing;
+  try {
+    const auto j = nlohmann::json::parse(r.body);
+    listing.commit = j.value("sha", "");
+    for (const auto& sib : j.at("siblings")) listing.files.push_back(sib.at("rfilename").get<std::string>());
+  } catch (const std::exception& e) {
+    throw Error(repo_id + ": unexpected answer from " + url + ": " + e.what());
+  }
+  return listing;
+}
+
+PullResult pull_model(const ModelRef& ref, const HubSettings& s, const PullOptions& options) {
+  if (ref.local) throw Error("'" + ref.path + "' is a local path, not a Hub model id");
+  if (s.offline)
+    throw Error(ref.display() + ": HF_HUB_OFFLINE is set, so nothing can be downloaded; unset it to pull");
+  const RepoListing listing = list_repo_files(ref.repo_id, ref.revision, s);
+  const std::string label = ref.repo_id;
+  std::vector<std::string> wanted;
+  const bool gguf = !ref.quant.empty() || is_gguf_repo(listing.files);
+  if (gguf) wanted = select_gguf_files(listing.files, ref.quant, label);
+  else wanted = select_hf_files(listing.files);
+  if (wanted.empty()) throw Error(label + ": no model files (config.json, *.safetensors or *.gguf) in the repository");
+  if (!gguf && std::find(wanted.begin(), wanted.end(), "config.json") == wanted.end())
+    throw Error(label + ": the repository has no config.json; is it a Transformers model?");
+
+  HttpClient http(s.token, s.stall_seconds);
+  RepoCache cache(s.cache_dir, ref.repo_id);
+  const std::string commit_for_urls = listing.commit.empty() ? ref.revision : listing.commit;
+
+  std::vector<FileMeta> metas(wanted.size());
+  try {
+    parallel_for(wanted.size(), s.threads, [&](size_t i) { metas[i] = head_file(http, s, ref.repo_id, commit_for_urls, wanted[i]); });
+  } catch (const TransportError& e) {
+    throw Error(label + ": cannot reach " + s.endpoint + " (" + e.what() + ")");
+  }
+
+  PullResult result;
+  result.repo_id = ref.repo_id;
+  result.commit = metas.front().commit;
+  cache.write_ref(ref.revision, result.commit);
+
+  int64_t to_fetch = 0;
+  for (auto& m : metas) {
+    std::error_code ec;
+    m.cached = fs::exists(cache.pointer_path(m.commit, m.path), ec) || fs::exists(cache.blob_path(m.etag), ec);
+    if (!m.cached && m.size > 0) to_fetch += m.size - file_size_or_zero(cache.blob_path(m.etag) + ".incomplete");
+  }
+
+  Progress progress(to_fetch, options.quiet);
+  std::atomic<int> downloaded{0};
+  std::atomic<int64_t> bytes{0};
+  parallel_for(metas.size(), s.threads, [&](size_t i) {
+    const FileMeta& m = metas[i];
+    if (!m.cached) {
+      FileLock lock(cache.lock_path(m.etag));
+      if (!fs::exists(cache.blob_path(m.etag))) {  // another process may have finished it meanwhile
+        download_blob(http, s, ref.repo_id, cache, m, progress);
+        ++downloaded;
+        bytes += std::max<int64_t>(m.size, 0);
+        progress.file_done(m.path, m.size);
+      }
+    }
+    cache.link_snapshot_file(m.commit, m.path, m.etag);
+  });
+  progress.finish();
+
+  result.snapshot_dir = cache.snapshot_dir(result.commit);
+  result.files = wanted;
+  result.files_downloaded = downloaded;
+  result.bytes_downloaded = bytes;
+  result.model_path = gguf ? cache.pointer_path(result.commit, wanted.front()) : result.snapshot_dir;
+  return result;
+}
+
+std::string fetch_repo_file(const std::string& repo_id, const std::string& revision, const std::string& file,
+                            const HubSettings& s) {
+  RepoCache cache(s.cache_dir, repo_id);
+  if (auto commit = cache.cached_commit(revision)) {
+    const std::string p = cache.pointer_path(*commit, file);
+    if (fs::exists(p)) return p;
+  }
+  if (s.offline)
+    throw Error(repo_id + "/" + file + ": not in the cache at " + s.cache_dir + " and HF_HUB_OFFLINE is set");
+  HttpClient http(s.token, s.stall_seconds);
+  FileMeta m;
+  try {
+    m = head_file(http, s, repo_id, revision, file);
+  } catch (const TransportError& e) {
+    throw Error(repo_id + ": cannot reach " + s.endpoint + " (" + e.what() + ")");
+  }
+  cache.write_ref(revision, m.commit);
+  if (!fs::exists(cache.blob_path(m.etag))) {
+    FileLock lock(cache.lock_path(m.etag));
+    Progress quiet(0, true);
+    if (!fs::exists(cache.blob_path(m.etag))) download_blob(http, s, repo_id, cache, m, quiet);
+  }
+  cache.link_snapshot_file(m.commit, file, m.etag);
+  return cache.pointer_path(m.commit, file);
+}
+
+}  // namespace slm::hub
