@@ -125,7 +125,7 @@ std::vector<std::string> RepoCache::snapshot_files(const std::string& commit) co
     if (ec) break;
     if (it->is_directory()) continue;
     if (!fs::exists(it->path(), ec)) continue;  // dangling link: its blob was removed
-    files.push_back(fs::relative(it->path(), dir).generic_string());
+    files.push_back(it->path().lexically_relative(dir).generic_string());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -172,7 +172,7 @@ std::vector<CachedRepo> scan_cache(const std::string& cache_dir) {
     for (auto it = fs::recursive_directory_iterator(refs, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (ec) break;
       if (!it->is_regular_file()) continue;
-      r.refs.emplace_back(fs::relative(it->path(), refs).generic_string(), read_text(it->path()));
+      r.refs.emplace_back(it->path().lexically_relative(refs).generic_string(), read_text(it->path()));
     }
     ec.clear();
     RepoCache cache(cache_dir, r.repo_id);
