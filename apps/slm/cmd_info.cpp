@@ -5,6 +5,7 @@
 #include "args.h"
 #include "base/memory_usage.h"
 #include "command.h"
+#include "hub/fit.h"
 #include "hub/resolver.h"
 #include "formats/model_files.h"
 #include "model/kv_cache.h"
@@ -24,6 +25,7 @@ int info_main(const std::vector<std::string>& argv) {
   const size_t weight_bytes = files->weights.total_bytes();
   const size_t kv_bytes = kv_cache_bytes(c, ctx);
   const int64_t params = files->weights.total_params();
+  const auto fit = hub::fit_for_local_model(files->hf_dir, c, ctx);
 
   if (json_out) {
     nlohmann::json j = {
@@ -34,6 +36,7 @@ int info_main(const std::vector<std::string>& argv) {
         {"context_length", c.max_positions}, {"dtypes", files->weights.bytes_by_dtype()},
         {"memory", {{"context", ctx}, {"weights_bytes", weight_bytes}, {"kv_cache_bytes", kv_bytes},
                     {"total_bytes", weight_bytes + kv_bytes}}},
+        {"fit", nlohmann::json::parse(hub::fit_report_json(fit, files->path))},
     };
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
@@ -52,6 +55,7 @@ int info_main(const std::vector<std::string>& argv) {
   std::printf("\nmemory at context %lld: weights %s + KV cache %s (f32) = %s\n", static_cast<long long>(ctx),
               format_bytes(weight_bytes).c_str(), format_bytes(kv_bytes).c_str(),
               format_bytes(weight_bytes + kv_bytes).c_str());
+  std::printf("\nas GGUF quantizations:\n%s", hub::format_fit_report(fit, files->path).c_str());
   return 0;
 }
 
