@@ -27,10 +27,14 @@ int models_main(const std::vector<std::string>& argv) {
       std::printf("%s\n", e->raw.dump(2).c_str());
       return 0;
     }
-    std::printf("%s\n  Hub (safetensors): %s\n  Hub (GGUF):        %s\n  parameters:        %s\n  context:           %lld\n"
-                "  license:           %s\n  features:          %s\n  best for:          %s\n",
-                e->name.c_str(), e->hf_id.c_str(), e->gguf_id.empty() ? "-" : e->gguf_id.c_str(), e->parameters.c_str(),
-                static_cast<long long>(e->context), e->license.c_str(), features(*e).c_str(), e->best_for.c_str());
+    const std::string note = e->raw.value("parameters_note", "");
+    std::printf("%s\n  Hub (safetensors): %s\n  Hub (GGUF):        %s\n  architecture:      %s\n  parameters:        %s%s\n"
+                "  context:           %lld\n  license:           %s%s\n  features:          %s\n  best for:          %s\n",
+                e->name.c_str(), e->hf_id.c_str(), e->gguf_id.empty() ? "-" : e->gguf_id.c_str(),
+                e->raw.value("architecture", "").c_str(), e->parameters.c_str(), note.empty() ? "" : (" (" + note + ")").c_str(),
+                static_cast<long long>(e->context), e->license.c_str(),
+                e->gated ? " (gated: accept the license on the model page, then set HF_TOKEN)" : "", features(*e).c_str(),
+                e->best_for.c_str());
     if (!e->unverified.empty()) {
       std::printf("  unverified:       ");
       for (const auto& u : e->unverified) std::printf(" %s", u.c_str());
@@ -45,10 +49,10 @@ int models_main(const std::vector<std::string>& argv) {
     std::printf("%s\n", arr.dump(2).c_str());
     return 0;
   }
-  std::printf("%-26s %-40s %6s %8s  %-22s %s\n", "NAME", "HUB ID", "PARAMS", "CONTEXT", "FEATURES", "LICENSE");
+  std::printf("%-30s %-43s %6s %8s  %-22s %s\n", "NAME", "HUB ID", "PARAMS", "CONTEXT", "FEATURES", "LICENSE");
   for (const auto& e : hub::catalog())
-    std::printf("%-26s %-40s %6s %8lld  %-22s %s\n", e.name.c_str(), e.hf_id.c_str(), e.parameters.c_str(),
-                static_cast<long long>(e.context), features(e).c_str(), e.license.c_str());
+    std::printf("%-30s %-43s %6s %8lld  %-22s %s%s\n", e.name.c_str(), e.hf_id.c_str(), e.parameters.c_str(),
+                static_cast<long long>(e.context), features(e).c_str(), e.license.c_str(), e.gated ? " (gated)" : "");
   std::printf("\n`slm models NAME` for details; `slm fit HUB_ID` for memory; `slm pull HUB_ID` to download.\n");
   return 0;
 }

@@ -30,6 +30,7 @@ std::vector<CatalogEntry> parse_catalog() {
       e.parameters = m.value("parameters", "");
       e.context = m.value("context_length", int64_t{0});
       e.license = m.value("license", "");
+      e.gated = m.value("gated", false);
       e.best_for = m.value("best_for", "");
       const auto& f = m.value("features", nlohmann::json::object());
       e.thinking = f.value("thinking", false);

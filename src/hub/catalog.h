@@ -15,7 +15,8 @@ struct CatalogEntry {
   std::string gguf_id;    // "unsloth/Qwen3-0.6B-GGUF" ("" when none is listed)
   std::string parameters; // as the model card states it, e.g. "0.6B"
   int64_t context = 0;    // trained context length (tokens)
-  std::string license;
+  std::string license;    // SPDX-like id or the model's own license name ("gemma", "llama3.2")
+  bool gated = false;     // the Hub asks to accept the license before downloading
   std::string best_for;
   bool thinking = false, tools = false, vision = false, audio = false;
   std::vector<std::string> unverified;  // fields not confirmed from a published source

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/memory_usage.h"
 #include "hub/progress.h"
 #include "slm/error.h"
 
@@ -264,7 +265,7 @@ std::string format_fit_report(const FitReport& r, const std::string& label) {
                 static_cast<long long>(r.context), static_cast<long long>(s.max_positions),
                 gb(r.rows.front().kv_f32).c_str(), gb(r.rows.front().kv_f16).c_str());
   o << line;
-  if (r.ram > 0) o << "memory:   " << gb(r.ram) << " available (" << r.ram_source << ")\n";
+  if (r.ram > 0) o << "memory:   " << format_bytes(static_cast<size_t>(r.ram)) << " = " << gb(r.ram) << " available (" << r.ram_source << ")\n";
   o << "\n";
   std::snprintf(line, sizeof line, "%-8s %10s %10s %10s %10s  %-5s %s\n", "QUANT", "WEIGHTS", "KV (f32)", "OVERHEAD",
                 "TOTAL", "FITS", "MAX CONTEXT");

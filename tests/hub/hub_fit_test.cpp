@@ -30,6 +30,12 @@ const Published kPublished[] = {
     {"Llama-3.2-1B-Instruct", "Q6_K", 1.02, "bartowski/Llama-3.2-1B-Instruct-GGUF"},
     {"Llama-3.2-1B-Instruct", "Q5_K_M", 0.91, "bartowski/Llama-3.2-1B-Instruct-GGUF"},
     {"Llama-3.2-1B-Instruct", "Q4_K_M", 0.81, "bartowski/Llama-3.2-1B-Instruct-GGUF"},
+    {"SmolLM3-3B", "F16", 6.16, "bartowski/HuggingFaceTB_SmolLM3-3B-GGUF (bf16)"},
+    {"SmolLM3-3B", "Q8_0", 3.28, "bartowski/HuggingFaceTB_SmolLM3-3B-GGUF"},
+    {"SmolLM3-3B", "Q6_K", 2.53, "bartowski/HuggingFaceTB_SmolLM3-3B-GGUF"},
+    {"SmolLM3-3B", "Q5_K_M", 2.21, "bartowski/HuggingFaceTB_SmolLM3-3B-GGUF"},
+    {"SmolLM3-3B", "Q4_K_M", 1.92, "bartowski/HuggingFaceTB_SmolLM3-3B-GGUF"},
+    {"SmolLM3-3B", "Q4_0", 1.81, "bartowski/HuggingFaceTB_SmolLM3-3B-GGUF"},
     {"Qwen3-0.6B", "Q8_0", 610 * 1048576 / 1e9, "Qwen3-0.6B-Q8_0.gguf listed as 610 MB (MiB)"},
     // Figures given in the issue (not found in a searchable listing), consistent with the mixes:
     {"Llama-3.2-3B-Instruct", "Q4_K_M", 2.02, "issue"},
