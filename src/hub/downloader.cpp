@@ -5,6 +5,8 @@
 #include <atomic>
 #include <exception>
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -14,6 +16,7 @@
 #include "hub/http_client.h"
 #include "hub/hub_errors.h"
 #include "hub/progress.h"
+#include "hub/resolver.h"
 #include "hub/sha256.h"
 
 namespace fs = std::filesystem;
@@ -164,6 +167,32 @@ void download_blob(const HttpClient& http, const HubSettings& s, const std::stri
   fs::rename(partial, blob);
 }
 
+// A sharded checkpoint fetches only the shards its index names (repositories sometimes also
+// carry a consolidated copy of the same weights).
+std::vector<std::string> shards_named_by_index(const std::vector<std::string>& wanted, const std::string& repo,
+                                               const std::string& commit, const HubSettings& s) {
+  const std::string index_name = "model.safetensors.index.json";
+  if (std::find(wanted.begin(), wanted.end(), index_name) == wanted.end()) return wanted;
+  std::set<std::string> shards;
+  const std::string index_path = fetch_repo_file(repo, commit, index_name, s);
+  try {
+    std::ifstream in(index_path);
+    const auto index = nlohmann::json::parse(in);  // named: the loop below must not outlive it
+    for (const auto& [tensor, shard] : index.at("weight_map").items()) shards.insert(shard.get<std::string>());
+  } catch (const std::exception& e) {
+    throw Error(repo + "/" + index_name + ": cannot read the weight map: " + e.what());
+  }
+  std::vector<std::string> out;
+  for (const auto& f : wanted) {
+    const bool weights = f.size() > 12 && f.compare(f.size() - 12, 12, ".safetensors") == 0;
+    if (!weights || shards.count(f)) out.push_back(f);
+  }
+  for (const auto& shard : shards)
+    if (std::find(out.begin(), out.end(), shard) == out.end())
+      throw Error(repo + ": " + index_name + " names " + shard + ", which the repository does not have");
+  return out;
+}
+
 }  // namespace
 
 RepoListing list_repo_files(const std::string& repo_id, const std::string& revision, const HubSettings& s) {
@@ -189,8 +218,21 @@ RepoListing list_repo_files(const std::string& repo_id, const std::string& revis
 
 PullResult pull_model(const ModelRef& ref, const HubSettings& s, const PullOptions& options) {
   if (ref.local) throw Error("'" + ref.path + "' is a local path, not a Hub model id");
-  if (s.offline)
-    throw Error(ref.display() + ": HF_HUB_OFFLINE is set, so nothing can be downloaded; unset it to pull");
+  if (s.offline) {
+    // Offline, a pull of something already cached is a no-op, as with huggingface_hub.
+    if (auto cached = find_cached_model(ref, s)) {
+      const RepoCache cache(s.cache_dir, ref.repo_id);
+      PullResult r;
+      r.repo_id = ref.repo_id;
+      r.model_path = *cached;
+      r.commit = cache.cached_commit(ref.revision).value_or("");
+      r.snapshot_dir = cache.snapshot_dir(r.commit);
+      r.files = cache.snapshot_files(r.commit);
+      return r;
+    }
+    throw Error(ref.display() + " is not in the cache at " + s.cache_dir +
+                " and HF_HUB_OFFLINE is set, so nothing can be downloaded; unset it to pull");
+  }
   const RepoListing listing = list_repo_files(ref.repo_id, ref.revision, s);
   const std::string label = ref.repo_id;
   std::vector<std::string> wanted;
@@ -204,6 +246,7 @@ PullResult pull_model(const ModelRef& ref, const HubSettings& s, const PullOptio
   HttpClient http(s.token, s.stall_seconds);
   RepoCache cache(s.cache_dir, ref.repo_id);
   const std::string commit_for_urls = listing.commit.empty() ? ref.revision : listing.commit;
+  if (!gguf) wanted = shards_named_by_index(wanted, ref.repo_id, commit_for_urls, s);
 
   std::vector<FileMeta> metas(wanted.size());
   try {

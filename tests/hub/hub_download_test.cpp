@@ -195,3 +195,36 @@ TEST_F(HubPull, GgufQuantizationPicksTheRightFile) {
 
 }  // namespace
 }  // namespace slm::test
+
+namespace slm::test {
+namespace {
+
+TEST_F(HubPull, ShardedCheckpointFetchesTheShardsItsIndexNames) {
+  const std::string shard = read_file(fixture("models/tiny-qwen3/model.safetensors"));
+  hub_->add_repo("test-org/sharded", kCommit,
+                 {{"config.json", read_file(fixture("models/tiny-qwen3/config.json"))},
+                  {"model.safetensors.index.json",
+                   R"({"metadata": {}, "weight_map": {"a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}})"},
+                  {"model-00001-of-00002.safetensors", shard.substr(0, 1000)},
+                  {"model-00002-of-00002.safetensors", shard.substr(1000, 1000)},
+                  {"consolidated.safetensors", shard}});
+  auto r = slm("pull test-org/sharded");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string snap = repo_dir("models--test-org--sharded") + "/snapshots/" + kCommit;
+  EXPECT_TRUE(fs::exists(snap + "/model-00001-of-00002.safetensors"));
+  EXPECT_TRUE(fs::exists(snap + "/model-00002-of-00002.safetensors"));
+  EXPECT_FALSE(fs::exists(snap + "/consolidated.safetensors"));
+  for (const auto& req : hub_->requests()) EXPECT_EQ(req.path.find("consolidated"), std::string::npos) << req.path;
+}
+
+TEST_F(HubPull, OfflinePullOfACachedModelIsANoOp) {
+  ASSERT_EQ(slm("pull test-org/tiny-qwen3").exit_code, 0);
+  hub_->clear_requests();
+  auto r = slm("pull test-org/tiny-qwen3", "HF_HUB_OFFLINE=1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, repo_dir("models--test-org--tiny-qwen3") + "/snapshots/" + kCommit + "\n");
+  EXPECT_TRUE(hub_->requests().empty());
+}
+
+}  // namespace
+}  // namespace slm::test
