@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +26,27 @@ namespace slm::hub {
 namespace {
 
 constexpr int kTransferAttempts = 5;  // a dropped connection resumes with Range this many times
+constexpr int kMetadataRetries = 2;   // extra tries of a HEAD or API call on 429/5xx or a failed connection
+
+// Metadata requests are retried with a short backoff when the Hub is overloaded or the
+// connection fails, so one hiccup does not abort a long pull.
+template <class Request>
+HttpResponse with_retries(Request request) {
+  for (int attempt = 0;; ++attempt) {
+    const auto backoff = std::chrono::milliseconds(250 << attempt);
+    try {
+      HttpResponse r = request();
+      if ((r.status == 429 || r.status >= 500) && attempt < kMetadataRetries) {
+        std::this_thread::sleep_for(backoff);
+        continue;
+      }
+      return r;
+    } catch (const TransportError&) {
+      if (attempt >= kMetadataRetries) throw;
+      std::this_thread::sleep_for(backoff);
+    }
+  }
+}
 
 // What a HEAD on resolve/{commit}/{file} tells about one file.
 struct FileMeta {
@@ -75,14 +97,14 @@ int64_t file_size_or_zero(const std::string& path) {
 FileMeta head_file(const HttpClient& http, const HubSettings& s, const std::string& repo, const std::string& commit,
                    const std::string& file) {
   std::string url = resolve_url(s, repo, commit, file);
-  HttpResponse r = http.head(url);
+  HttpResponse r = with_retries([&] { return http.head(url); });
   // A renamed repository answers with a relative redirect to its new name: follow that one
   // (the CDN redirect of LFS files is absolute and carries the metadata already).
   for (int hops = 0; hops < 5 && r.status >= 300 && r.status < 400 && r.header("x-repo-commit").empty(); ++hops) {
     const std::string loc = r.header("location");
     if (loc.empty() || loc[0] != '/') break;
     url = s.endpoint + loc;
-    r = http.head(url);
+    r = with_retries([&] { return http.head(url); });
   }
   check_hub_status(r, repo, file, s.endpoint, !s.token.empty());
   FileMeta m;
@@ -200,7 +222,7 @@ RepoListing list_repo_files(const std::string& repo_id, const std::string& revis
   const std::string url = s.endpoint + "/api/models/" + repo_id + "/revision/" + url_encode_segment(revision);
   HttpResponse r;
   try {
-    r = http.get(url);
+    r = with_retries([&] { return http.get(url); });
   } catch (const TransportError& e) {
     throw Error(repo_id + ": cannot reach " + s.endpoint + " (" + e.what() + "); set HF_HUB_OFFLINE=1 to use the cache only");
   }

@@ -80,7 +80,12 @@ std::string resolve_model_path(const std::string& text) {
     throw Error(ref.display() + " is not in the Hugging Face cache at " + settings.cache_dir +
                 " and HF_HUB_OFFLINE is set; download it first with `slm pull " + ref.display() +
                 "` while online (or point HF_HUB_CACHE at a cache that has it)");
-  return hub::pull_model(ref, settings).model_path;
+  try {
+    return hub::pull_model(ref, settings).model_path;
+  } catch (const Error& e) {
+    // "org/name" may also have been meant as a relative path.
+    throw Error(std::string(e.what()) + " (no local path '" + text + "' exists either)");
+  }
 }
 
 }  // namespace slm

@@ -135,6 +135,13 @@ TEST_F(HubPull, HttpErrorsAreExplained) {
   EXPECT_FALSE(fs::exists(repo_dir("models--test-org--does-not-exist") + "/snapshots"));
 }
 
+TEST_F(HubPull, TransientServerErrorIsRetried) {
+  hub_->repo("test-org/tiny-qwen3").fail_status = 503;
+  hub_->repo("test-org/tiny-qwen3").fail_remaining = 1;
+  auto r = slm("pull test-org/tiny-qwen3");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(HubPull, UnreachableEndpointFailsFast) {
   auto r = run_cli_env(env() + " HF_ENDPOINT=http://127.0.0.1:1", "pull test-org/tiny-qwen3");
   EXPECT_EQ(r.exit_code, 1);

@@ -162,3 +162,21 @@ TEST(HubFit, InfoShowsTheFitForALocalModel) {
 
 }  // namespace
 }  // namespace slm::test
+
+namespace slm::test {
+namespace {
+
+TEST_F(HubFitHub, GgufRepositoryReadsTheOriginalConfigFromTheCatalog) {
+  // unsloth/Qwen3-0.6B-GGUF has no config.json; the catalog names Qwen/Qwen3-0.6B as its source.
+  hub_->add_repo("Qwen/Qwen3-0.6B", kCommit,
+                 {{"config.json", read_file(std::string(SLM_SOURCE_DIR) + "/tests/data/configs/Qwen3-0.6B.json")}});
+  auto r = slm("fit unsloth/Qwen3-0.6B-GGUF:Q4_K_M --ram 4G --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["architecture"], "Qwen3ForCausalLM");
+  EXPECT_NEAR(j["parameters"].get<double>() / 1e9, 0.596, 0.005);
+  for (const auto& req : hub_->requests()) EXPECT_NE(req.path.find("Qwen/Qwen3-0.6B/"), std::string::npos) << req.path;
+}
+
+}  // namespace
+}  // namespace slm::test

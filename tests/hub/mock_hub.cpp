@@ -95,8 +95,9 @@ void MockHub::log(const httplib::Request& req) {
   requests_.push_back({req.method, req.path, req.get_header_value("Range"), req.get_header_value("Authorization")});
 }
 
-bool MockHub::check_access(const Repo& r, const httplib::Request& req, httplib::Response& res) {
-  if (r.fail_status) {
+bool MockHub::check_access(Repo& r, const httplib::Request& req, httplib::Response& res) {
+  if (r.fail_status && r.fail_remaining != 0) {
+    if (r.fail_remaining > 0) --r.fail_remaining;
     res.status = r.fail_status;
     if (!r.fail_error_code.empty()) res.set_header("X-Error-Code", r.fail_error_code);
     res.set_content("{\"error\":\"failure injected by the test\"}", "application/json");

@@ -27,7 +27,8 @@ class MockHub {
   struct Repo {
     std::string commit;
     std::map<std::string, File> files;
-    int fail_status = 0;          // answer every request with this status
+    int fail_status = 0;          // answer requests with this status...
+    int fail_remaining = -1;      // ...this many times (-1: always)
     std::string fail_error_code;  // X-Error-Code for fail_status
     std::string required_token;   // gated: only "Bearer <token>" gets in
   };
@@ -56,7 +57,7 @@ class MockHub {
   void handle_api(const httplib::Request& req, httplib::Response& res);
   void handle_resolve(const httplib::Request& req, httplib::Response& res);
   void handle_cdn(const httplib::Request& req, httplib::Response& res);
-  bool check_access(const Repo& r, const httplib::Request& req, httplib::Response& res);
+  bool check_access(Repo& r, const httplib::Request& req, httplib::Response& res);
   void log(const httplib::Request& req);
 
   httplib::Server server_;
