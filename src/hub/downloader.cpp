@@ -151,6 +151,8 @@ void download_blob(const HttpClient& http, const HubSettings& s, const std::stri
           if (++attempts >= kTransferAttempts) throw Error(repo + "/" + meta.path + ": server refused the byte range");
           continue;
         }
+        if ((d.status == 429 || d.status >= 500) && attempts + 1 < kTransferAttempts)
+          throw TransportError(url + ": HTTP " + std::to_string(d.status));  // overloaded: retry like a drop
         if (d.status < 200 || d.status >= 300) {
           HttpResponse r;
           r.status = d.status;

@@ -171,6 +171,19 @@ TEST_F(HubPull, GatedRepositoryNeedsAToken) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+TEST_F(HubPull, TokenIsNotSentToTheCdn) {
+  MockHub cdn;  // another port: another origin
+  cdn.add_repo("test-org/tiny-qwen3", kCommit,
+               {{"model.safetensors", hub_->repo("test-org/tiny-qwen3").files.at("model.safetensors").content}});
+  hub_->set_cdn(cdn.endpoint());
+  hub_->repo("test-org/tiny-qwen3").required_token = "hf_good";
+  auto r = slm("pull test-org/tiny-qwen3", "HF_TOKEN=hf_good");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_FALSE(cdn.requests().empty());
+  for (const auto& req : cdn.requests()) EXPECT_EQ(req.authorization, "") << req.path;
+  for (const auto& req : hub_->requests()) EXPECT_EQ(req.authorization, "Bearer hf_good") << req.path;
+}
+
 TEST_F(HubPull, TokenFileFromHfHomeIsUsed) {
   hub_->repo("test-org/tiny-qwen3").required_token = "hf_file";
   { std::ofstream(home_ + "/token") << "hf_file\n"; }

@@ -160,7 +160,7 @@ void MockHub::handle_resolve(const httplib::Request& req, httplib::Response& res
     res.set_header("ETag", "\"" + sha256_hex("pointer " + f->second.etag).substr(0, 40) + "\"");
     res.set_header("X-Linked-Etag", "\"" + f->second.etag + "\"");
     res.set_header("X-Linked-Size", std::to_string(f->second.content.size()));
-    res.set_header("Location", endpoint() + "/cdn/" + f->second.etag);
+    res.set_header("Location", (cdn_.empty() ? endpoint() : cdn_) + "/cdn/" + f->second.etag);
     return;
   }
   res.set_header("ETag", "\"" + f->second.etag + "\"");

@@ -46,6 +46,9 @@ class MockHub {
   // The next `times` GETs of this file's content send the right length but wrong bytes.
   void corrupt(const std::string& repo_id, const std::string& file, int times);
 
+  // LFS redirects point at another server (a CDN on another port) instead of this one.
+  void set_cdn(const std::string& endpoint) { cdn_ = endpoint; }
+
   std::vector<Request> requests();
   void clear_requests();
   // GETs of file contents (resolve and CDN), i.e. actual downloads.
@@ -63,6 +66,7 @@ class MockHub {
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
+  std::string cdn_;
   std::mutex mu_;
   std::map<std::string, Repo> repos_;
   std::map<std::string, size_t> drop_after_;  // etag -> bytes
