@@ -36,6 +36,8 @@ const Published kPublished[] = {
     {"SmolLM3-3B", "Q5_K_M", 2.21, "bartowski/HuggingFaceTB_SmolLM3-3B-GGUF"},
     {"SmolLM3-3B", "Q4_K_M", 1.92, "bartowski/HuggingFaceTB_SmolLM3-3B-GGUF"},
     {"SmolLM3-3B", "Q4_0", 1.81, "bartowski/HuggingFaceTB_SmolLM3-3B-GGUF"},
+    {"DeepSeek-R1-Distill-Qwen-1.5B", "Q8_0", 1.89, "unsloth DeepSeek-R1-Distill-Qwen-1.5B Q8_0"},
+    {"DeepSeek-R1-Distill-Qwen-1.5B", "Q5_K_M", 1.29, "unsloth DeepSeek-R1-Distill-Qwen-1.5B Q5_K_M"},
     {"Qwen3-0.6B", "Q8_0", 610 * 1048576 / 1e9, "Qwen3-0.6B-Q8_0.gguf listed as 610 MB (MiB)"},
     // Figures given in the issue (not found in a searchable listing), consistent with the mixes:
     {"Llama-3.2-3B-Instruct", "Q4_K_M", 2.02, "issue"},
@@ -57,6 +59,7 @@ TEST(HubFit, ParameterCountsFromShapes) {
   EXPECT_NEAR(hub::count_params(shape("Phi-4-mini-instruct")) / 1e9, 3.836, 0.01);  // "3.8B"
   EXPECT_NEAR(hub::count_params(shape("gemma-3-270m-it")) / 1e9, 0.268, 0.01);      // "270M"
   EXPECT_NEAR(hub::count_params(shape("SmolLM3-3B")) / 1e9, 3.075, 0.03);           // "3B"
+  EXPECT_NEAR(hub::count_params(shape("Qwen3-4B-Instruct-2507")) / 1e9, 4.02, 0.005);  // GGUF metadata: 4.02 B
 }
 
 TEST(HubFit, MixesGiveTheExpectedTypes) {
