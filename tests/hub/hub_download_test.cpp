@@ -1,6 +1,7 @@
 // `slm pull` against the mock Hub: cache layout, no repeated downloads, resume, integrity, errors.
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "hub_fixture.h"
@@ -235,6 +236,19 @@ TEST_F(HubPull, ShardedCheckpointFetchesTheShardsItsIndexNames) {
   EXPECT_TRUE(fs::exists(snap + "/model-00002-of-00002.safetensors"));
   EXPECT_FALSE(fs::exists(snap + "/consolidated.safetensors"));
   for (const auto& req : hub_->requests()) EXPECT_EQ(req.path.find("consolidated"), std::string::npos) << req.path;
+}
+
+TEST_F(HubPull, ConcurrentPullsShareTheCache) {
+  CliResult a, b;
+  std::thread t1([&] { a = slm("pull test-org/tiny-qwen3 --quiet"); });
+  std::thread t2([&] { b = slm("pull test-org/tiny-qwen3 --quiet"); });
+  t1.join();
+  t2.join();
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(a.out, b.out);
+  const auto& f = hub_->repo("test-org/tiny-qwen3").files.at("model.safetensors");
+  EXPECT_EQ(read_file(repo_dir("models--test-org--tiny-qwen3") + "/blobs/" + f.etag), f.content);
 }
 
 TEST_F(HubPull, OfflinePullOfACachedModelIsANoOp) {
