@@ -127,6 +127,43 @@ FileMeta head_file(const HttpClient& http, const HubSettings& s, const std::stri
   return m;
 }
 
+// Feeds a sha256 with the bytes of the partial blob as they reach the disk, so verifying a
+// multi-gigabyte file costs no second read. Whenever its state may not match the file (a resumed
+// file from an earlier run, a truncation) it starts over from the file itself.
+class PartialHash {
+ public:
+  explicit PartialHash(std::string path) : path_(std::move(path)) {}
+  void append(const char* data, size_t n) {
+    hash_.update(data, n);
+    hashed_ += static_cast<int64_t>(n);
+  }
+  void reset() {
+    hash_ = Sha256();
+    hashed_ = 0;
+  }
+  // Makes the state cover exactly the `size` bytes now in the file.
+  void sync(int64_t size) {
+    if (hashed_ == size) return;
+    reset();
+    std::ifstream in(path_, std::ios::binary);
+    std::vector<char> buf(1 << 20);
+    while (hashed_ < size) {
+      in.read(buf.data(), static_cast<std::streamsize>(std::min<int64_t>(static_cast<int64_t>(buf.size()), size - hashed_)));
+      if (in.gcount() <= 0) break;
+      append(buf.data(), static_cast<size_t>(in.gcount()));
+    }
+  }
+  std::string digest(int64_t size) {
+    sync(size);
+    return hash_.hex_digest();
+  }
+
+ private:
+  std::string path_;
+  Sha256 hash_;
+  int64_t hashed_ = 0;
+};
+
 // Downloads `meta` into blobs/{etag}.incomplete (resuming what is there), verifies it and
 // renames it into place. Caller holds the blob's lock.
 void download_blob(const HttpClient& http, const HubSettings& s, const std::string& repo, const RepoCache& cache,
@@ -134,7 +171,15 @@ void download_blob(const HttpClient& http, const HubSettings& s, const std::stri
   const std::string blob = cache.blob_path(meta.etag);
   const std::string partial = blob + ".incomplete";
   const std::string url = resolve_url(s, repo, meta.commit, meta.path);
+  const bool lfs = is_sha256(meta.etag);
   fs::create_directories(fs::path(blob).parent_path());
+  PartialHash hash(partial);
+  BodyObserver observer;
+  observer.data = [&](const char* data, size_t n) {
+    if (lfs) hash.append(data, n);
+    progress.add_bytes(static_cast<int64_t>(n));
+  };
+  observer.restart = [&] { hash.reset(); };
   bool refetched = false;
   int attempts = 0;
   while (true) {
@@ -144,8 +189,9 @@ void download_blob(const HttpClient& http, const HubSettings& s, const std::stri
       have = 0;
     }
     if (meta.size < 0 || have < meta.size || (have == 0 && !fs::exists(partial))) {
+      if (lfs) hash.sync(have);
       try {
-        const DownloadResult d = http.download(url, partial, have, [&](int64_t n) { progress.add_bytes(n); });
+        const DownloadResult d = http.download(url, partial, have, observer);
         if (d.status == 416) {  // our offset is past the end: the partial file is wrong
           fs::remove(partial);
           if (++attempts >= kTransferAttempts) throw Error(repo + "/" + meta.path + ": server refused the byte range");
@@ -176,12 +222,13 @@ void download_blob(const HttpClient& http, const HubSettings& s, const std::stri
         continue;
       }
       problem = "size " + std::to_string(got) + " bytes, expected " + std::to_string(meta.size);
-    } else if (is_sha256(meta.etag)) {
-      const std::string digest = sha256_file(partial);
+    } else if (lfs) {
+      const std::string digest = hash.digest(got);
       if (digest != meta.etag) problem = "sha256 " + digest + ", expected " + meta.etag;
     }
     if (problem.empty()) break;
     fs::remove(partial);
+    hash.reset();
     progress.add_bytes(-got);
     if (refetched) throw Error(repo + "/" + meta.path + ": downloaded file is corrupt twice (" + problem + "); giving up");
     std::fprintf(stderr, "slm: %s: corrupt download (%s); fetching it again\n", meta.path.c_str(), problem.c_str());

@@ -134,7 +134,7 @@ struct Sink {
   FILE* file = nullptr;
   int64_t offset;
   DownloadResult* result;
-  const std::function<void(int64_t)>* on_bytes;
+  const BodyObserver* observer;
   bool decided = false;
   bool to_file = false;
   std::string failure;
@@ -151,7 +151,10 @@ size_t write_to_file(char* data, size_t size, size_t n, void* user) {
     s->result->status = status;
     if (status == 206 || status == 200) {
       const bool whole = status == 200;
-      if (whole && s->offset > 0) s->result->restarted = true;
+      if (whole && s->offset > 0) {
+        s->result->restarted = true;
+        if (s->observer->restart) s->observer->restart();
+      }
       s->file = std::fopen(s->path->c_str(), whole ? "wb" : "ab");
       if (!s->file) {
         s->failure = *s->path + ": cannot open for writing";
@@ -169,20 +172,20 @@ size_t write_to_file(char* data, size_t size, size_t n, void* user) {
     return 0;
   }
   s->result->bytes += static_cast<int64_t>(len);
-  if (*s->on_bytes) (*s->on_bytes)(static_cast<int64_t>(len));
+  if (s->observer->data) s->observer->data(data, len);
   return len;
 }
 
 }  // namespace
 
 DownloadResult HttpClient::download(const std::string& url, const std::string& file, int64_t offset,
-                                    const std::function<void(int64_t)>& on_bytes) const {
+                                    const BodyObserver& observer) const {
   Easy e;
   DownloadResult result;
   common_setup(e, url, token_, stall_seconds_);
   curl_easy_setopt(e.h, CURLOPT_FOLLOWLOCATION, 1L);
   if (offset > 0) e.headers = curl_slist_append(e.headers, ("Range: bytes=" + std::to_string(offset) + "-").c_str());
-  Sink sink{e.h, &file, nullptr, offset, &result, &on_bytes, false, false, {}};
+  Sink sink{e.h, &file, nullptr, offset, &result, &observer, false, false, {}};
   curl_easy_setopt(e.h, CURLOPT_WRITEFUNCTION, write_to_file);
   curl_easy_setopt(e.h, CURLOPT_WRITEDATA, &sink);
   if (e.headers) curl_easy_setopt(e.h, CURLOPT_HTTPHEADER, e.headers);

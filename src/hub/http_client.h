@@ -35,6 +35,13 @@ struct DownloadResult {
   std::string error_body;   // the body of a non-2xx response
 };
 
+// Sees the body as it is appended to the file. `restart` runs first when the server ignored the
+// Range and the file was truncated to start over.
+struct BodyObserver {
+  std::function<void(const char* data, size_t size)> data;
+  std::function<void()> restart;
+};
+
 class HttpClient {
  public:
   HttpClient(std::string token, int stall_seconds);
@@ -44,9 +51,9 @@ class HttpClient {
 
   // GETs `url` (following redirects) and appends the body to `file`, which holds `offset`
   // bytes already: asks for "Range: bytes=offset-" and, when the server ignores it, truncates
-  // the file and starts over. on_bytes receives the size of each chunk written.
+  // the file and starts over.
   DownloadResult download(const std::string& url, const std::string& file, int64_t offset,
-                          const std::function<void(int64_t)>& on_bytes) const;
+                          const BodyObserver& observer) const;
 
  private:
   std::string token_;
