@@ -82,6 +82,14 @@ ArchShape read_arch_shape(const nlohmann::json& root, const std::string& source)
     s.kv_shared_layers = get_int(j, "num_kv_shared_layers", 0);
     s.notes.push_back("gemma3n: AltUp and the audio/vision towers are not counted");
   }
+  if (s.sliding_window > 0 && j.contains("layer_types") && j["layer_types"].is_array()) {
+    int64_t sliding = 0;
+    for (const auto& t : j["layer_types"]) sliding += t.is_string() && t.get<std::string>() == "sliding_attention";
+    if (sliding > 0)
+      s.notes.push_back(std::to_string(sliding) + " of " + std::to_string(s.n_layers) + " layers attend within " +
+                        std::to_string(s.sliding_window) +
+                        " tokens; the KV figures keep every position (as slm does today), a sliding cache needs less");
+  }
   if (root.contains("vision_config") && !root["vision_config"].is_null())
     s.notes.push_back("the vision tower (a separate mmproj file in GGUF) is not counted");
   return s;
