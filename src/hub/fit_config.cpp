@@ -82,9 +82,13 @@ ArchShape read_arch_shape(const nlohmann::json& root, const std::string& source)
     s.kv_shared_layers = get_int(j, "num_kv_shared_layers", 0);
     s.notes.push_back("gemma3n: AltUp and the audio/vision towers are not counted");
   }
-  if (s.sliding_window > 0 && j.contains("layer_types") && j["layer_types"].is_array()) {
+  if (s.sliding_window > 0) {
     int64_t sliding = 0;
-    for (const auto& t : j["layer_types"]) sliding += t.is_string() && t.get<std::string>() == "sliding_attention";
+    if (j.contains("layer_types") && j["layer_types"].is_array()) {
+      for (const auto& t : j["layer_types"]) sliding += t.is_string() && t.get<std::string>() == "sliding_attention";
+    } else if (const int64_t pattern = get_int(j, "sliding_window_pattern", 0); pattern > 1) {
+      sliding = s.n_layers - s.n_layers / pattern;  // every pattern-th layer is global
+    }
     if (sliding > 0)
       s.notes.push_back(std::to_string(sliding) + " of " + std::to_string(s.n_layers) + " layers attend within " +
                         std::to_string(s.sliding_window) +

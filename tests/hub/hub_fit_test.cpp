@@ -93,6 +93,9 @@ TEST(HubFit, HybridAndNestedConfigs) {
   const auto g = hub::read_arch_shape(nested, "nested");
   EXPECT_EQ(g.hidden, 640);
   EXPECT_FALSE(g.notes.empty());
+  const auto g3 = hub::read_arch_shape_file(fixture("models/tiny-gemma3/config.json"));
+  ASSERT_FALSE(g3.notes.empty());
+  EXPECT_NE(g3.notes.front().find("within 8 tokens"), std::string::npos) << g3.notes.front();
   // gemma3n: per-layer FFN sizes as a list.
   const auto g3n = hub::read_arch_shape_file(fixture("models/tiny-gemma3n/config.json"));
   EXPECT_EQ(static_cast<int64_t>(g3n.ffn.size()), g3n.n_layers);
