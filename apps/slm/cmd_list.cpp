@@ -43,7 +43,7 @@ int list_main(const std::vector<std::string>& argv) {
     for (const auto& r : repos) {
       nlohmann::json refs = nlohmann::json::object();
       for (const auto& [rev, commit] : r.refs) refs[rev] = commit;
-      arr.push_back({{"id", r.repo_id}, {"path", r.root}, {"size_bytes", r.size_on_disk},
+      arr.push_back({{"id", r.repo_id}, {"path", r.root}, {"size_bytes", r.size_on_disk}, {"partial_bytes", r.partial_bytes},
                      {"formats", formats_of(r.files)}, {"quantizations", hub::gguf_quant_tags(r.files)},
                      {"refs", refs}, {"snapshots", r.snapshots}, {"files", r.files}});
     }
@@ -56,8 +56,9 @@ int list_main(const std::vector<std::string>& argv) {
   }
   std::printf("%-48s %10s  %-18s %s\n", "MODEL", "SIZE", "FORMATS", "QUANTIZATIONS");
   for (const auto& r : repos)
-    std::printf("%-48s %10s  %-18s %s\n", r.repo_id.c_str(), hub::human_bytes(static_cast<double>(r.size_on_disk)).c_str(),
-                join(formats_of(r.files)).c_str(), join(hub::gguf_quant_tags(r.files)).c_str());
+    std::printf("%-48s %10s  %-18s %s%s\n", r.repo_id.c_str(), hub::human_bytes(static_cast<double>(r.size_on_disk)).c_str(),
+                join(formats_of(r.files)).c_str(), join(hub::gguf_quant_tags(r.files)).c_str(),
+                r.partial_bytes ? ("  (+" + hub::human_bytes(static_cast<double>(r.partial_bytes)) + " partial)").c_str() : "");
   std::printf("cache: %s\n", settings.cache_dir.c_str());
   return 0;
 }

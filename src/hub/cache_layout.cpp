@@ -164,8 +164,8 @@ std::vector<CachedRepo> scan_cache(const std::string& cache_dir) {
     for (size_t p; (p = rest.find("--")) != std::string::npos;) rest.replace(p, 2, "/");
     r.repo_id = rest;
     for (const auto& blob : fs::directory_iterator(entry.path() / "blobs", ec)) {
-      if (blob.path().extension() == ".incomplete" || !blob.is_regular_file()) continue;
-      r.size_on_disk += blob.file_size();
+      if (!blob.is_regular_file()) continue;
+      (blob.path().extension() == ".incomplete" ? r.partial_bytes : r.size_on_disk) += blob.file_size();
     }
     ec.clear();
     const fs::path refs = entry.path() / "refs";

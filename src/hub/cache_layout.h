@@ -62,6 +62,7 @@ struct CachedRepo {
   std::string repo_id;
   std::string root;
   uint64_t size_on_disk = 0;  // complete blobs
+  uint64_t partial_bytes = 0; // interrupted downloads (blobs/*.incomplete), resumed by the next pull
   std::vector<std::pair<std::string, std::string>> refs;  // revision -> commit
   std::vector<std::string> snapshots;                     // commit hashes
   std::vector<std::string> files;                          // union over snapshots
