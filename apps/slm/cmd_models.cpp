@@ -40,7 +40,8 @@ int models_main(const std::vector<std::string>& argv) {
       for (const auto& u : e->unverified) std::printf(" %s", u.c_str());
       std::printf("\n");
     }
-    std::printf("\n  slm pull %s\n", e->hf_id.c_str());
+    std::printf("\n  slm fit %s\n  slm pull %s\n", e->hf_id.c_str(), e->hf_id.c_str());
+    if (!e->gguf_id.empty()) std::printf("  slm pull %s:Q4_K_M\n", e->gguf_id.c_str());
     return 0;
   }
   if (json_out) {
