@@ -10,6 +10,7 @@
 #include "args.h"
 #include "command.h"
 #include "engine/chat_session.h"
+#include "hub/resolver.h"
 #include "line_reader.h"
 
 namespace slm::cli {
@@ -38,7 +39,7 @@ int chat_main(const std::vector<std::string>& argv) {
   auto pos = args.positionals();
   if (pos.size() != 1) throw Error("usage: slm chat MODEL [--system S] [--think|--no-think] [--show-thinking]");
 
-  auto engine = Engine::load(pos[0], load);
+  auto engine = Engine::load(resolve_model_path(pos[0]), load);
   ChatSession chat(*engine, opts, ctx_arg > 0 ? ctx_arg : default_context(engine->config()));
   LineReader reader;
   const bool color = isatty(STDOUT_FILENO);

@@ -5,6 +5,8 @@
 #include "args.h"
 #include "base/memory_usage.h"
 #include "command.h"
+#include "hub/fit.h"
+#include "hub/resolver.h"
 #include "formats/model_files.h"
 #include "model/architecture_summary.h"
 #include "model/kv_cache.h"
@@ -20,7 +22,7 @@ int info_main(const std::vector<std::string>& argv) {
   const std::string matformer = args.option("--matformer");
   auto pos = args.positionals();
   if (pos.size() != 1) throw Error("usage: slm info MODEL [--ctx N] [--json]");
-  auto files = open_model_files(pos[0]);
+  auto files = open_model_files(resolve_model_path(pos[0]));
   if (!matformer.empty()) apply_matformer_slice(*files, read_matformer_slice(matformer));
   const ModelConfig& c = files->config;
   const int64_t ctx = ctx_arg > 0 ? ctx_arg : c.max_positions;
@@ -28,6 +30,7 @@ int info_main(const std::vector<std::string>& argv) {
   const size_t kv_bytes = kv_cache_bytes(c, ctx);
   const int64_t params = files->weights.total_params();
   const ArchitectureSummary summary = summarize_architecture(c, files->weights);
+  const auto fit = hub::fit_for_local_model(files->hf_dir, c, ctx);
 
   if (json_out) {
     nlohmann::json j = {
@@ -39,6 +42,7 @@ int info_main(const std::vector<std::string>& argv) {
         {"architecture_details", to_json(summary)},
         {"memory", {{"context", ctx}, {"weights_bytes", weight_bytes}, {"kv_cache_bytes", kv_bytes},
                     {"total_bytes", weight_bytes + kv_bytes}}},
+        {"fit", nlohmann::json::parse(hub::fit_report_json(fit, files->path))},
     };
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
@@ -62,6 +66,7 @@ int info_main(const std::vector<std::string>& argv) {
   std::printf("\nmemory at context %lld: weights %s + KV cache %s (f32) = %s\n", static_cast<long long>(ctx),
               format_bytes(weight_bytes).c_str(), format_bytes(kv_bytes).c_str(),
               format_bytes(weight_bytes + kv_bytes).c_str());
+  std::printf("\nas GGUF quantizations:\n%s", hub::format_fit_report(fit, files->path).c_str());
   return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "command.h"
+#include "hub/resolver.h"
 #include "engine/engine.h"
 #include "engine/model_chat_template.h"
 
@@ -45,7 +46,7 @@ int run_main(const std::vector<std::string>& argv) {
   if (prompt.empty() == ids_arg.empty()) throw Error("give exactly one of -p PROMPT or --ids 1,2,3");
   if (max_tokens < 0) throw Error("-n must be >= 0");
 
-  auto engine = Engine::load(pos[0], load);
+  auto engine = Engine::load(resolve_model_path(pos[0]), load);
   if (chat && !ids_arg.empty()) throw Error("--chat formats a text prompt: use -p, not --ids");
   std::vector<int32_t> prompt_ids;
   if (chat) {
