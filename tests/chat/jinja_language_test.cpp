@@ -420,5 +420,41 @@ TEST(JinjaValues, ToJsonVariants) {
             "{\n \"a\": [\n  {\n   \"c\": 2\n  }\n ],\n \"b\": 1\n}");
 }
 
+TEST(JinjaMarkup, SafeStringsEscapeWhatTheyAreJoinedWith) {
+  EXPECT_EQ(render(R"J({{ '<a>'|safe + '<b>' }} {{ '<b>' + '<a>'|safe }} {{ ('<a>'|safe + '<b>') ~ '<c>' }} {{ ('&'|safe) * 2 }} {{ '%s<br>'|safe % '<i>' }})J"),
+            "<a>&lt;b&gt; &lt;b&gt;<a> <a>&lt;b&gt;<c> && &lt;i&gt;<br>");
+}
+
+TEST(JinjaMarkup, EscapeFilters) {
+  EXPECT_EQ(render(R"J({{ '<x>'|e }} {{ '<x>'|e|e }} {{ '<x>'|forceescape|forceescape }} {{ ('<x>'|safe) is escaped }} {{ '<x>' is escaped }} {{ ['<'|safe] }} {{ ('<'|safe) | tojson }})J"),
+            "&lt;x&gt; &lt;x&gt; &amp;lt;x&amp;gt; True False [Markup('<')] \"<\"");
+}
+
+TEST(JinjaScoping, LoopIterationsStartFromTheOuterValue) {
+  EXPECT_EQ(render(R"J({% set x = 1 %}{% for i in xs %}{% set x = x + 1 %}{{ x }}{% endfor %}{{ x }})J"),
+            "2221");
+  EXPECT_EQ(render(R"J({% set i = 'outer' %}{% for i in xs %}{% endfor %}{{ i }})J"),
+            "outer");
+}
+
+TEST(JinjaScoping, MacroLocalsStayInside) {
+  EXPECT_EQ(render(R"J({% macro m() %}{% set inner = 5 %}{{ inner }}{% endmacro %}{{ m() }}[{{ inner }}])J"),
+            "5[]");
+  EXPECT_EQ(render(R"J({% set x = 'g' %}{% macro m(x='d') %}{{ x }}{% endmacro %}{{ m() }}{{ m('p') }}{{ x }})J"),
+            "dpg");
+}
+
+TEST(JinjaScoping, MacrosCallMacrosDefinedLater) {
+  EXPECT_EQ(render(R"J({% macro a() %}A{{ b() }}{% endmacro %}{% macro b() %}B{% endmacro %}{{ a() }})J"),
+            "AB");
+  EXPECT_EQ(render(R"J({% macro default_uses_other(a, b=a * 2) %}{{ a }},{{ b }}{% endmacro %}{{ default_uses_other(3) }})J"),
+            "3,6");
+}
+
+TEST(JinjaScoping, BreakOnlyLeavesTheInnerLoop) {
+  EXPECT_EQ(render(R"J({% for x in xs %}{% for y in xs %}{% if y == 1 %}{% break %}{% endif %}{{ x }}{{ y }} {% endfor %}{% endfor %})J"),
+            "33 13 23 ");
+}
+
 }  // namespace
 }  // namespace slm::jinja::test

@@ -300,21 +300,6 @@ Value filter_batch(Interpreter&, const Value& v, const CallArgs& args) {
   return Value::list(std::move(out));
 }
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 #define FILTER(...) [](Interpreter & in, const Value& v, const CallArgs& args) -> Value { __VA_ARGS__ }
 
 const std::map<std::string, FilterFn>& filters() {
@@ -335,12 +320,12 @@ const std::map<std::string, FilterFn>& filters() {
       {"batch", filter_batch},
       {"max", FILTER({ return min_max(in, v, args, true); })},
       {"min", FILTER({ return min_max(in, v, args, false); })},
-      {"string", FILTER({ return Value(text_of(v)); })},
-      {"safe", FILTER({ return v; })},
+      {"string", FILTER({ return v.is_markup() ? v : Value(text_of(v)); })},
+      {"safe", FILTER({ return v.is_markup() ? v : Value::markup(text_of(v)); })},
       {"pprint", FILTER({ return Value(python_repr(v)); })},
-      {"escape", FILTER({ return Value(html_escape(text_of(v))); })},
-      {"e", FILTER({ return Value(html_escape(text_of(v))); })},
-      {"forceescape", FILTER({ return Value(html_escape(text_of(v))); })},
+      {"escape", FILTER({ return v.is_markup() ? v : Value::markup(html_escape(text_of(v))); })},
+      {"e", FILTER({ return v.is_markup() ? v : Value::markup(html_escape(text_of(v))); })},
+      {"forceescape", FILTER({ return Value::markup(html_escape(text_of(v))); })},
       {"upper", FILTER({ return Value(upper(text_of(v))); })},
       {"lower", FILTER({ return Value(lower(text_of(v))); })},
       {"title", FILTER({ return Value(title(text_of(v))); })},

@@ -85,7 +85,8 @@ static std::string string_repr(const std::string& s) {
 std::string python_repr(const Value& v) {
   switch (v.kind()) {
     case Value::Kind::Undefined: return "Undefined";
-    case Value::Kind::String: return string_repr(v.as_string());
+    case Value::Kind::String:
+      return v.is_markup() ? "Markup(" + string_repr(v.as_string()) + ")" : string_repr(v.as_string());
     case Value::Kind::List: {
       const List& items = v.as_list();
       std::string out = v.is_tuple() ? "(" : "[";
@@ -244,6 +245,21 @@ static void write_json(std::string& out, const Value& v, const JsonStyle& style,
     }
     default: throw Error("Object of type " + v.type_name() + " is not JSON serializable");
   }
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&#34;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
 }
 
 std::string to_json(const Value& v, const JsonStyle& style) {

@@ -484,6 +484,28 @@ Value Interpreter::eval_inner(const Expr& e, const ScopePtr& scope) {
   throw Error("unknown expression");
 }
 
+// A string as it joins a Markup: plain text is HTML-escaped, Markup stays as is.
+static std::string markup_text(const Value& s) { return s.is_markup() ? s.as_string() : html_escape(s.as_string()); }
+
+// Markup % args escapes each textual argument (numbers format unchanged).
+static Value escape_format_args(const Value& args) {
+  auto escape_one = [](const Value& v) -> Value {
+    if (v.is_number() || v.is_none() || v.is_markup()) return v;
+    return Value::markup(html_escape(python_str(v)));
+  };
+  if (args.is_tuple()) {
+    List items;
+    for (const auto& v : args.as_list()) items.push_back(escape_one(v));
+    return Value::list(std::move(items), true);
+  }
+  if (args.is_dict()) {
+    Dict d;
+    for (const auto& [k, v] : args.as_dict().items()) d.set(k, escape_one(v));
+    return Value::dict(std::move(d));
+  }
+  return escape_one(args);
+}
+
 static double float_mod(double a, double b) {
   double r = std::fmod(a, b);
   if (r != 0 && ((r < 0) != (b < 0))) r += b;
@@ -543,6 +565,7 @@ Value Interpreter::eval_binary(const std::string& op, const Value& a, const Valu
   if (op == "+") {
     if (a.is_string() && b.is_string()) {
       check_string_size(a.as_string().size() + b.as_string().size());
+      if (a.is_markup() || b.is_markup()) return Value::markup(markup_text(a) + markup_text(b));
       return Value(a.as_string() + b.as_string());
     }
     if (a.is_list() && b.is_list() && a.is_tuple() == b.is_tuple()) {
@@ -561,7 +584,7 @@ Value Interpreter::eval_binary(const std::string& op, const Value& a, const Valu
       check_string_size(seq.as_string().size() * static_cast<size_t>(n));
       std::string out;
       for (int64_t i = 0; i < n; ++i) out += seq.as_string();
-      return Value(out);
+      return seq.is_markup() ? Value::markup(out) : Value(out);
     }
     if (seq.is_list()) {
       check_string_size(seq.as_list().size() * static_cast<size_t>(n));
@@ -572,6 +595,12 @@ Value Interpreter::eval_binary(const std::string& op, const Value& a, const Valu
     return unsupported();
   }
   if (op == "%" && a.is_string()) {
+    if (a.is_markup()) {
+      Value args = escape_format_args(b);
+      std::string formatted = percent_format(a.as_string(), args);
+      check_string_size(formatted.size());
+      return Value::markup(formatted);
+    }
     std::string formatted = percent_format(a.as_string(), b);
     check_string_size(formatted.size());
     return Value(formatted);

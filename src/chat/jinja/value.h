@@ -62,6 +62,13 @@ class Value {
   Value(double d) : kind_(Kind::Float), float_(d) {}
   Value(std::string s) : kind_(Kind::String), str_(std::move(s)) {}
   Value(const char* s) : kind_(Kind::String), str_(s) {}
+  // A "safe" string (Python's markupsafe.Markup, made by |safe or |escape): plain
+  // strings concatenated with it are HTML-escaped first, as in Jinja2.
+  static Value markup(std::string s) {
+    Value v(std::move(s));
+    v.is_markup_ = true;
+    return v;
+  }
   static Value list(List items, bool is_tuple = false);
   static Value dict(Dict d);
   static Value namespace_object(Dict d);
@@ -79,6 +86,7 @@ class Value {
   // Python's bool is an int, and numbers compare across int/float.
   bool is_number() const { return kind_ == Kind::Int || kind_ == Kind::Float || kind_ == Kind::Bool; }
   bool is_string() const { return kind_ == Kind::String; }
+  bool is_markup() const { return kind_ == Kind::String && is_markup_; }
   bool is_list() const { return kind_ == Kind::List; }
   bool is_tuple() const { return kind_ == Kind::List && is_tuple_; }
   bool is_dict() const { return kind_ == Kind::Dict; }
@@ -104,6 +112,7 @@ class Value {
 
   Kind kind_ = Kind::Undefined;
   bool is_tuple_ = false;
+  bool is_markup_ = false;
   int64_t int_ = 0;
   double float_ = 0;
   std::string str_;
