@@ -123,6 +123,18 @@ TEST(JinjaSandbox, OutputExplosionStops) {
                        "output exceeds");
 }
 
+TEST(JinjaSandbox, QuadraticGrowthStops) {
+  // Each step stays under the size caps, but the copying adds up without bound.
+  expect_stops_quickly(
+      "{% set ns = namespace(s='') %}{% for i in range(100000) %}{% for j in range(10) %}"
+      "{% set ns.s = ns.s ~ 'xxxxxxxxxxxxxxxx' %}{% endfor %}{% endfor %}",
+      "budget");
+  expect_stops_quickly(
+      "{% set ns = namespace(l=[]) %}{% for i in range(1000) %}{% set ns.l = ns.l + range(100000)|list %}{% endfor %}",
+      "budget");
+  expect_stops_quickly("{{ (range(100000)|list) * 100000 }}", "sandbox limit");
+}
+
 TEST(JinjaSandbox, LimitsAreConfigurable) {
   Limits tight;
   tight.max_loop_iterations = 10;

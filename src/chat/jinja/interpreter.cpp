@@ -89,9 +89,23 @@ void Interpreter::emit(std::string& out, const std::string& text) {
   out += text;
 }
 
-void Interpreter::check_string_size(size_t bytes) const {
+void Interpreter::check_string_size(size_t bytes) {
   if (bytes > limits_.max_output_bytes)
     throw LimitError("string exceeds the sandbox limit of " + std::to_string(limits_.max_output_bytes) + " bytes");
+  charge_copy(bytes);
+}
+
+void Interpreter::check_list_size(size_t items) {
+  if (items > limits_.max_copy_bytes / sizeof(Value))
+    throw LimitError("list of " + std::to_string(items) + " items exceeds the sandbox limit");
+  charge_copy(items * sizeof(Value));
+}
+
+void Interpreter::charge_copy(size_t bytes) {
+  copied_bytes_ += bytes;
+  if (copied_bytes_ > limits_.max_copy_bytes)
+    throw LimitError("building strings and lists exceeded the sandbox budget of " +
+                     std::to_string(limits_.max_copy_bytes) + " bytes (runaway growth?)");
 }
 
 void Interpreter::count_iterations(int64_t n) {
@@ -569,6 +583,7 @@ Value Interpreter::eval_binary(const std::string& op, const Value& a, const Valu
       return Value(a.as_string() + b.as_string());
     }
     if (a.is_list() && b.is_list() && a.is_tuple() == b.is_tuple()) {
+      check_list_size(a.as_list().size() + b.as_list().size());
       List items = a.as_list();
       items.insert(items.end(), b.as_list().begin(), b.as_list().end());
       return Value::list(std::move(items), a.is_tuple());
@@ -581,13 +596,18 @@ Value Interpreter::eval_binary(const std::string& op, const Value& a, const Valu
     if (!count.is_int() && !count.is_bool()) return unsupported();
     int64_t n = std::max<int64_t>(0, count.as_int());
     if (seq.is_string()) {
+      if (n > 0 && seq.as_string().size() > limits_.max_output_bytes / static_cast<size_t>(n))
+        throw LimitError("string repetition exceeds the sandbox limit of " +
+                         std::to_string(limits_.max_output_bytes) + " bytes");
       check_string_size(seq.as_string().size() * static_cast<size_t>(n));
       std::string out;
       for (int64_t i = 0; i < n; ++i) out += seq.as_string();
       return seq.is_markup() ? Value::markup(out) : Value(out);
     }
     if (seq.is_list()) {
-      check_string_size(seq.as_list().size() * static_cast<size_t>(n));
+      if (n > 0 && seq.as_list().size() > limits_.max_copy_bytes / static_cast<size_t>(n))
+        throw LimitError("list repetition exceeds the sandbox limit");
+      check_list_size(seq.as_list().size() * static_cast<size_t>(n));
       List items;
       for (int64_t i = 0; i < n; ++i) items.insert(items.end(), seq.as_list().begin(), seq.as_list().end());
       return Value::list(std::move(items), seq.is_tuple());

@@ -36,8 +36,11 @@ class Interpreter {
   Value get_attribute(const Value& obj, const std::string& name);
   Value get_item(const Value& obj, const Value& key);
 
-  // Throws LimitError when a string of `bytes` would exceed the output cap.
-  void check_string_size(size_t bytes) const;
+  // Throws LimitError when a string of `bytes` would exceed the output cap, or building
+  // it would exceed the render's copy budget.
+  void check_string_size(size_t bytes);
+  // Charges building a list of `items` values to the copy budget.
+  void check_list_size(size_t items);
   void count_iterations(int64_t n);
   const Limits& limits() const { return limits_; }
 
@@ -61,10 +64,12 @@ class Interpreter {
   bool eval_compare(const std::string& op, const Value& a, const Value& b);
   Value eval_slice(const Value& target, const Value& start, const Value& stop, const Value& step);
   void emit(std::string& out, const std::string& text);
+  void charge_copy(size_t bytes);
 
   Limits limits_;
   int call_depth_ = 0;
   int64_t iterations_ = 0;
+  size_t copied_bytes_ = 0;
   std::unordered_map<const Node*, bool> loop_var_used_;
   std::vector<ScopePtr> macro_scopes_;  // keeps scopes that define macros alive for the render
 };
