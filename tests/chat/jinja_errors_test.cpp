@@ -135,6 +135,15 @@ TEST(JinjaSandbox, QuadraticGrowthStops) {
   expect_stops_quickly("{{ (range(100000)|list) * 100000 }}", "sandbox limit");
 }
 
+TEST(JinjaSandbox, DeeplyNestedValuesAreRefused) {
+  expect_stops_quickly("{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = [ns.l] %}{% endfor %}",
+                       "nested deeper");
+  // A namespace holding itself cannot be printed, but fails cleanly.
+  expect_stops_quickly("{% set ns = namespace(x=1) %}{% set ns.x = ns %}{{ ns }}", "nested too deeply");
+  std::string deep_input = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_THROW(Value::from_json(nlohmann::json::parse(deep_input)), Error);
+}
+
 TEST(JinjaSandbox, LimitsAreConfigurable) {
   Limits tight;
   tight.max_loop_iterations = 10;

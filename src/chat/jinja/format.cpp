@@ -82,7 +82,13 @@ static std::string string_repr(const std::string& s) {
   return out;
 }
 
-std::string python_repr(const Value& v) {
+static std::string repr_at(const Value& v, int depth);
+
+std::string python_repr(const Value& v) { return repr_at(v, 0); }
+
+// Namespaces may contain themselves, so recursion is bounded here too.
+static std::string repr_at(const Value& v, int depth) {
+  if (depth > 2 * kMaxValueDepth) throw Error("value nested too deeply to print (a namespace containing itself?)");
   switch (v.kind()) {
     case Value::Kind::Undefined: return "Undefined";
     case Value::Kind::String:
@@ -92,20 +98,21 @@ std::string python_repr(const Value& v) {
       std::string out = v.is_tuple() ? "(" : "[";
       for (size_t i = 0; i < items.size(); ++i) {
         if (i) out += ", ";
-        out += python_repr(items[i]);
+        out += repr_at(items[i], depth + 1);
       }
       if (v.is_tuple() && items.size() == 1) out += ",";
       return out + (v.is_tuple() ? ")" : "]");
     }
-    case Value::Kind::Dict: {
-      std::string out = "{";
+    case Value::Kind::Dict:
+    case Value::Kind::Namespace: {
+      std::string out = v.is_namespace() ? "<Namespace {" : "{";
       bool first = true;
       for (const auto& [k, e] : v.as_dict().items()) {
         if (!first) out += ", ";
         first = false;
-        out += python_repr(k) + ": " + python_repr(e);
+        out += repr_at(k, depth + 1) + ": " + repr_at(e, depth + 1);
       }
-      return out + "}";
+      return out + (v.is_namespace() ? "}>" : "}");
     }
     default: return python_str(v);
   }
@@ -121,10 +128,7 @@ std::string python_str(const Value& v) {
     case Value::Kind::String: return v.as_string();
     case Value::Kind::List:
     case Value::Kind::Dict: return python_repr(v);
-    case Value::Kind::Namespace: {
-      std::string body = python_repr(Value::dict(v.as_dict()));
-      return "<Namespace " + body + ">";
-    }
+    case Value::Kind::Namespace: return python_repr(v);
     case Value::Kind::Callable: return "<function " + v.as_callable().name + ">";
   }
   return "";
@@ -187,6 +191,7 @@ static std::string json_key(const Value& k) {
 }
 
 static void write_json(std::string& out, const Value& v, const JsonStyle& style, int depth) {
+  if (depth > 2 * kMaxValueDepth) throw Error("value nested too deeply for JSON");
   auto newline = [&](int level) {
     out += '\n';
     for (int i = 0; i < level; ++i) out += *style.indent;

@@ -17,6 +17,11 @@ namespace slm::jinja {
 class Value;
 class Interpreter;
 
+// Containers nest at most this deep. Deeper values (hostile input, or a template
+// wrapping a list in itself in a loop) are refused so that printing, comparing and
+// freeing them cannot exhaust the stack.
+constexpr int kMaxValueDepth = 512;
+
 struct CallArgs {
   std::vector<Value> positional;
   std::vector<std::pair<std::string, Value>> named;
@@ -104,6 +109,7 @@ class Value {
   const Callable& as_callable() const { return *callable_; }
 
   bool truthy() const;
+  int depth() const { return depth_; }  // 0 for scalars, 1 + deepest element for containers
   // Python type name, for error messages ("'int' object ...").
   std::string type_name() const;
 
@@ -113,6 +119,7 @@ class Value {
   Kind kind_ = Kind::Undefined;
   bool is_tuple_ = false;
   bool is_markup_ = false;
+  int depth_ = 0;
   int64_t int_ = 0;
   double float_ = 0;
   std::string str_;
