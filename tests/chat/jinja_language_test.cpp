@@ -281,6 +281,11 @@ TEST(JinjaFilters, FormatFilter) {
             "a-3 3.14");
 }
 
+TEST(JinjaFilters, TitleFilterStartsWordsOnlyAfterSpacesAndBrackets) {
+  EXPECT_EQ(render(R"J({{ "{'k': 1}" | title }} {{ "hello wORLD-foo (bar) x'y d.e" | title }} {{ "they're bill's" | title }} {{ "they're bill's".title() }})J"),
+            "{'k': 1} Hello World-Foo (Bar) X'y D.e They're Bill's They'Re Bill'S");
+}
+
 TEST(JinjaTests, TypeTests) {
   EXPECT_EQ(render(R"J({{ x is defined }} {{ d is mapping }} {{ xs is mapping }} {{ xs is iterable }} {{ xs is sequence }} {{ 's' is string }} {{ 1 is number }} {{ 1 is integer }} {{ 1.0 is float }} {{ 1.0 is integer }} {{ none is none }} {{ true is boolean }} {{ 1 is boolean }} {{ missing is iterable }})J"),
             "False True False True True True True True True False True True False True");

@@ -300,6 +300,26 @@ Value filter_batch(Interpreter&, const Value& v, const CallArgs& args) {
   return Value::list(std::move(out));
 }
 
+// Jinja's title filter (unlike str.title) starts a word only after whitespace, '-' or an
+// opening bracket, then uppercases its first character and lowercases the rest.
+std::string title_words(const std::string& s) {
+  auto starts_word_after = [](char32_t c) {
+    return is_python_space(c) || c == '-' || c == '(' || c == '{' || c == '[' || c == '<';
+  };
+  std::string out;
+  bool at_word_start = true;
+  for (char32_t c : utf8::decode(s)) {
+    if (starts_word_after(c)) {
+      utf8::append(out, c);
+      at_word_start = true;
+      continue;
+    }
+    utf8::append(out, at_word_start ? to_upper(c) : to_lower(c));
+    at_word_start = false;
+  }
+  return out;
+}
+
 #define FILTER(...) [](Interpreter & in, const Value& v, const CallArgs& args) -> Value { __VA_ARGS__ }
 
 const std::map<std::string, FilterFn>& filters() {
@@ -328,7 +348,7 @@ const std::map<std::string, FilterFn>& filters() {
       {"forceescape", FILTER({ return Value::markup(html_escape(text_of(v))); })},
       {"upper", FILTER({ return Value(upper(text_of(v))); })},
       {"lower", FILTER({ return Value(lower(text_of(v))); })},
-      {"title", FILTER({ return Value(title(text_of(v))); })},
+      {"title", FILTER({ return Value(title_words(text_of(v))); })},
       {"capitalize", FILTER({ return Value(capitalize(text_of(v))); })},
       {"trim", FILTER({
          auto a = bind_args(args, {"chars"}, "trim");
