@@ -286,6 +286,11 @@ TEST(JinjaFilters, TitleFilterStartsWordsOnlyAfterSpacesAndBrackets) {
             "{'k': 1} Hello World-Foo (Bar) X'y D.e They're Bill's They'Re Bill'S");
 }
 
+TEST(JinjaFilters, IndentFilterEdgeCases) {
+  EXPECT_EQ(render(R"J([{{ 'a\n\nb\n' | indent(3, blank=true) }}|{{ '' | indent }}|{{ '\n' | indent(first=true) }}|{{ 'x\r\ny' | indent('--') }}|{{ 'a\n\n' | indent(1, true, true) }}])J"),
+            "[a\n   \n   b\n   ||    \n|x\n--y| a\n \n ]");
+}
+
 TEST(JinjaTests, TypeTests) {
   EXPECT_EQ(render(R"J({{ x is defined }} {{ d is mapping }} {{ xs is mapping }} {{ xs is iterable }} {{ xs is sequence }} {{ 's' is string }} {{ 1 is number }} {{ 1 is integer }} {{ 1.0 is float }} {{ 1.0 is integer }} {{ none is none }} {{ true is boolean }} {{ 1 is boolean }} {{ missing is iterable }})J"),
             "False True False True True True True True True False True True False True");

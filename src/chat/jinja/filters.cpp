@@ -240,26 +240,39 @@ Value min_max(Interpreter& in, const Value& v, const CallArgs& args, bool want_m
   return want_max ? s.back() : s.front();
 }
 
-Value filter_indent(Interpreter&, const Value& v, const CallArgs& args) {
+// Python str.splitlines for the common line breaks (\n, \r\n, \r).
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> lines;
+  std::string line;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\n' || s[i] == '\r') {
+      if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
+      lines.push_back(line);
+      line.clear();
+    } else {
+      line += s[i];
+    }
+  }
+  if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+// Jinja's indent: every line after the first gets the indent (blank lines only with
+// blank=true); the first line only with first=true.
+Value filter_indent(Interpreter& in, const Value& v, const CallArgs& args) {
   auto a = bind_args(args, {"width", "first", "blank"}, "indent");
   std::string pad = a[0] && a[0]->is_string() ? a[0]->as_string()
                                               : std::string(static_cast<size_t>(int_arg(a[0], 4, "width")), ' ');
   bool first = flag(a[1], false), blank = flag(a[2], false);
-  std::string s = text_of(v), out;
-  size_t start = 0;
-  bool is_first_line = true;
-  while (true) {
-    size_t nl = s.find('\n', start);
-    std::string line = s.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    bool indent_it = is_first_line ? first : (blank || !line.empty());
-    if (is_first_line && first && line.empty() && !blank) indent_it = true;
-    if (indent_it && (!line.empty() || blank || is_first_line)) out += pad;
-    out += line;
-    if (nl == std::string::npos) break;
+  std::vector<std::string> lines = split_lines(text_of(v) + "\n");
+  std::string out = lines.empty() ? "" : lines[0];
+  for (size_t i = 1; i < lines.size(); ++i) {
     out += '\n';
-    start = nl + 1;
-    is_first_line = false;
+    if (blank || !lines[i].empty()) out += pad;
+    out += lines[i];
+    in.check_string_size(out.size());
   }
+  if (first) out = pad + out;
   return Value(out);
 }
 
