@@ -445,7 +445,11 @@ const std::map<std::string, FilterFn>& filters() {
       {"attr", FILTER({
          auto a = bind_args(args, {"name"}, "attr");
          if (!a[0]) throw Error("attr() needs a name");
-         return in.get_attribute(v, text_of(*a[0]));
+         // Python getattr only: unlike `x.name`, no fallback to dict items.
+         if (v.is_undefined()) fail_undefined(v);
+         if (v.is_namespace()) return in.get_attribute(v, text_of(*a[0]));
+         if (auto method = find_method(v, text_of(*a[0]))) return *method;
+         return Value::undefined(v.type_name() + " object has no attribute '" + text_of(*a[0]) + "'");
        })},
       {"select", FILTER({ return Value::list(select_items(in, items_if_truthy(v), args, 0, true, std::nullopt)); })},
       {"reject", FILTER({ return Value::list(select_items(in, items_if_truthy(v), args, 0, false, std::nullopt)); })},
