@@ -155,6 +155,11 @@ TEST(JinjaLoops, UndefinedIteratesAsEmpty) {
             "[]");
 }
 
+TEST(JinjaLoops, LoopChangedAndJoiner) {
+  EXPECT_EQ(render(R"J({% for x in [1, 1, 2, 2, 1] %}{% if loop.changed(x) %}[{{ x }}]{% endif %}{% endfor %} {% set j = joiner(" | ") %}{% for x in xs %}{{ j() }}{{ x }}{% endfor %})J"),
+            "[1][2][1] 3 | 1 | 2");
+}
+
 TEST(JinjaMacros, DefaultsAndKeywordArguments) {
   EXPECT_EQ(render(R"J({% macro greet(name, greeting='Hello') %}{{ greeting }}, {{ name }}!{% endmacro %}{{ greet('Bob') }} {{ greet('Al', greeting='Hi') }} {{ greet('X', 'Yo') }})J"),
             "Hello, Bob! Hi, Al! Yo, X!");
@@ -289,6 +294,11 @@ TEST(JinjaFilters, TitleFilterStartsWordsOnlyAfterSpacesAndBrackets) {
 TEST(JinjaFilters, IndentFilterEdgeCases) {
   EXPECT_EQ(render(R"J([{{ 'a\n\nb\n' | indent(3, blank=true) }}|{{ '' | indent }}|{{ '\n' | indent(first=true) }}|{{ 'x\r\ny' | indent('--') }}|{{ 'a\n\n' | indent(1, true, true) }}])J"),
             "[a\n   \n   b\n   ||    \n|x\n--y| a\n \n ]");
+}
+
+TEST(JinjaFilters, AttrFilterDoesNotReadDictItems) {
+  EXPECT_EQ(render(R"J([{{ d | attr("a") }}][{{ (d | attr("items"))() | list }}][{{ namespace(z=3) | attr("z") }}])J"),
+            "[][[('b', 1), ('a', 2), ('c', {'z': [1, {'q': 'é'}]})]][3]");
 }
 
 TEST(JinjaTests, TypeTests) {

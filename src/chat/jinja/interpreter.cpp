@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <functional>
+#include <optional>
 
 #include "chat/jinja/builtins.h"
 #include "chat/jinja/errors.h"
@@ -211,6 +212,8 @@ void Interpreter::exec_for(const Node& node, const ScopePtr& scope, std::string&
   bool with_loop = used->second;
 
   const int64_t length = static_cast<int64_t>(items.size());
+  // loop.changed(*values) compares with the values of its previous call in this loop.
+  auto last_changed = std::make_shared<std::optional<List>>();
   for (int64_t i = 0; i < length; ++i) {
     count_iterations(1);
     auto iteration = std::make_shared<Scope>();
@@ -232,6 +235,13 @@ void Interpreter::exec_for(const Node& node, const ScopePtr& scope, std::string&
       loop.set(Value("cycle"), Value::callable("cycle", [i](Interpreter&, CallArgs& a) -> Value {
                  if (a.positional.empty()) throw Error("no items for cycling given");
                  return a.positional[static_cast<size_t>(i) % a.positional.size()];
+               }));
+      loop.set(Value("changed"), Value::callable("changed", [last_changed](Interpreter&, CallArgs& a) -> Value {
+                 List now = a.positional;
+                 bool changed = !last_changed->has_value() ||
+                                !values_equal(Value::list(**last_changed), Value::list(now));
+                 *last_changed = std::move(now);
+                 return Value(changed);
                }));
       iteration->vars["loop"] = Value::dict(std::move(loop));
     }
