@@ -301,6 +301,13 @@ TEST(JinjaFilters, AttrFilterDoesNotReadDictItems) {
             "[][[('b', 1), ('a', 2), ('c', {'z': [1, {'q': 'é'}]})]][3]");
 }
 
+TEST(JinjaFilters, GroupBy) {
+  EXPECT_EQ(render(R"J({% for g in [{"r": "b", "v": 1}, {"r": "a", "v": 2}, {"r": "B", "v": 3}] | groupby("r") %}{{ g.grouper }}:{{ g.list | map(attribute="v") | list }}/{{ g[0] }};{% endfor %})J"),
+            "a:[2]/a;b:[1, 3]/b;");
+  EXPECT_EQ(render(R"J({% for key, items in messages | groupby("role") %}{{ key }}={{ items | length }} {% endfor %}{{ [{"r": "b", "v": 1}, {"v": 2}] | groupby("r", default="zz") | map(attribute="grouper") | list }})J"),
+            "assistant=1 user=1 ['b', 'zz']");
+}
+
 TEST(JinjaTests, TypeTests) {
   EXPECT_EQ(render(R"J({{ x is defined }} {{ d is mapping }} {{ xs is mapping }} {{ xs is iterable }} {{ xs is sequence }} {{ 's' is string }} {{ 1 is number }} {{ 1 is integer }} {{ 1.0 is float }} {{ 1.0 is integer }} {{ none is none }} {{ true is boolean }} {{ 1 is boolean }} {{ missing is iterable }})J"),
             "False True False True True True True True True False True True False True");

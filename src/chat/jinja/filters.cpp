@@ -276,6 +276,34 @@ Value filter_indent(Interpreter& in, const Value& v, const CallArgs& args) {
   return Value(out);
 }
 
+// groupby(attribute): (grouper, list) tuples, sorted by the key; keys compare
+// case-insensitively by default but the grouper keeps the first item's spelling.
+Value filter_groupby(Interpreter& in, const Value& v, const CallArgs& args) {
+  auto a = bind_args(args, {"attribute", "default", "case_sensitive"}, "groupby");
+  if (!a[0]) throw Error("groupby() needs an attribute");
+  std::string attribute = text_of(*a[0]);
+  bool case_sensitive = flag(a[2], false);
+  auto key_of = [&](const Value& item) {
+    Value k = attribute_path(in, item, attribute);
+    if (k.is_undefined() && a[1]) k = *a[1];
+    return k;
+  };
+  std::vector<std::pair<Value, Value>> keyed;
+  for (const auto& item : iterate(v)) keyed.emplace_back(sort_key(key_of(item), case_sensitive), item);
+  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& x, const auto& y) { return value_less(x.first, y.first); });
+  List groups;
+  size_t i = 0;
+  while (i < keyed.size()) {
+    size_t j = i;
+    List members;
+    while (j < keyed.size() && values_equal(keyed[j].first, keyed[i].first)) members.push_back(keyed[j++].second);
+    Value grouper = key_of(members.front());
+    groups.push_back(Value::named_tuple({grouper, Value::list(std::move(members))}, {"grouper", "list"}));
+    i = j;
+  }
+  return Value::list(std::move(groups));
+}
+
 Value filter_dictsort(Interpreter&, const Value& v, const CallArgs& args) {
   auto a = bind_args(args, {"case_sensitive", "by", "reverse"}, "dictsort");
   if (!v.is_dict()) throw Error("dictsort needs a mapping");
@@ -350,6 +378,7 @@ const std::map<std::string, FilterFn>& filters() {
       {"unique", filter_unique},
       {"indent", filter_indent},
       {"dictsort", filter_dictsort},
+      {"groupby", filter_groupby},
       {"batch", filter_batch},
       {"max", FILTER({ return min_max(in, v, args, true); })},
       {"min", FILTER({ return min_max(in, v, args, false); })},

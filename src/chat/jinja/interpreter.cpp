@@ -365,6 +365,7 @@ Value Interpreter::get_attribute(const Value& obj, const std::string& name) {
     }
     case Value::Kind::String:
     case Value::Kind::List:
+      if (int field = obj.field_index(name); field >= 0) return obj.as_list()[static_cast<size_t>(field)];
       if (auto m = find_method(obj, name)) return *m;
       return missing_attribute(obj, name);
     default: return missing_attribute(obj, name);

@@ -50,6 +50,19 @@ Value Value::list(List items, bool is_tuple) {
   return v;
 }
 
+Value Value::named_tuple(List items, std::vector<std::string> field_names) {
+  Value v = list(std::move(items), /*is_tuple=*/true);
+  v.field_names_ = std::make_shared<const std::vector<std::string>>(std::move(field_names));
+  return v;
+}
+
+int Value::field_index(const std::string& name) const {
+  if (!field_names_) return -1;
+  for (size_t i = 0; i < field_names_->size(); ++i)
+    if ((*field_names_)[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
 Value Value::dict(Dict d) {
   Value v(Kind::Dict);
   v.depth_ = container_depth(deepest(d));

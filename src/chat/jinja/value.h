@@ -75,6 +75,9 @@ class Value {
     return v;
   }
   static Value list(List items, bool is_tuple = false);
+  // A tuple whose items can also be read by name (Python namedtuple), e.g. groupby's
+  // (grouper, list).
+  static Value named_tuple(List items, std::vector<std::string> field_names);
   static Value dict(Dict d);
   static Value namespace_object(Dict d);
   static Value callable(std::string name, NativeFunction fn);
@@ -104,6 +107,8 @@ class Value {
   const std::string& as_string() const { return str_; }
   const std::string& undefined_name() const { return str_; }
   const List& as_list() const { return *list_; }
+  // Index of a namedtuple field, or -1.
+  int field_index(const std::string& name) const;
   const Dict& as_dict() const { return *dict_; }  // Dict and Namespace
   Dict& namespace_dict() const { return *dict_; }
   const Callable& as_callable() const { return *callable_; }
@@ -124,6 +129,7 @@ class Value {
   double float_ = 0;
   std::string str_;
   std::shared_ptr<const List> list_;
+  std::shared_ptr<const std::vector<std::string>> field_names_;
   std::shared_ptr<Dict> dict_;
   std::shared_ptr<const Callable> callable_;
 };
