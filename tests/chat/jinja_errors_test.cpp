@@ -48,12 +48,24 @@ TEST(JinjaErrors, UnclosedBlockSaysWhichEndTagIsMissing) {
   EXPECT_NE(parse_error("{% for x in y %}x").find("endfor"), std::string::npos);
 }
 
-TEST(JinjaErrors, RuntimeErrorsNameTheLine) {
-  std::string unknown_filter = render_error("ok\n{{ 1 | no_such_filter }}");
+TEST(JinjaErrors, UnknownFiltersAndTestsFailAtParseTime) {
+  // As in Jinja, even inside a branch that would never run.
+  std::string unknown_filter = parse_error("ok\n{% if false %}{{ 1 | no_such_filter }}{% endif %}");
   EXPECT_NE(unknown_filter.find("line 2"), std::string::npos);
-  EXPECT_NE(unknown_filter.find("no_such_filter"), std::string::npos);
-  std::string unknown_test = render_error("{{ 1 is frobbed }}");
-  EXPECT_NE(unknown_test.find("frobbed"), std::string::npos);
+  EXPECT_NE(unknown_filter.find("no filter named 'no_such_filter'"), std::string::npos);
+  std::string unknown_test = parse_error("{{ 1 is frobbed }}");
+  EXPECT_NE(unknown_test.find("no test named 'frobbed'"), std::string::npos);
+}
+
+TEST(JinjaErrors, UnsupportedJinjaFiltersFailOnlyWhenRun) {
+  EXPECT_EQ(render("{% if false %}{{ 'x' | wordwrap(5) }}{% endif %}ok"), "ok");
+  EXPECT_NE(render_error("{{ 'x' | urlencode }}").find("'urlencode' is not supported"), std::string::npos);
+}
+
+TEST(JinjaErrors, RuntimeErrorsNameTheLine) {
+  std::string dynamic_filter = render_error("ok\n{{ [1] | map('no_such_filter') | list }}");
+  EXPECT_NE(dynamic_filter.find("line 2"), std::string::npos);
+  EXPECT_NE(dynamic_filter.find("no_such_filter"), std::string::npos);
   std::string call_undefined = render_error("\n\n{{ nothing_here() }}");
   EXPECT_NE(call_undefined.find("line 3"), std::string::npos);
   EXPECT_NE(call_undefined.find("'nothing_here' is undefined"), std::string::npos);

@@ -18,7 +18,6 @@ Value missing_attribute(const Value& obj, const std::string& name) {
   return Value::undefined(type_object(obj) + " has no attribute '" + name + "'");
 }
 
-
 // Python ints are unbounded; ours are 64-bit, so overflow is an error rather than a wrap.
 int64_t checked_op(char op, int64_t a, int64_t b) {
   int64_t r = 0;
@@ -40,6 +39,7 @@ Value Interpreter::call(const Value& callee, CallArgs& args) {
 
 Value Interpreter::apply_filter(const std::string& name, const Value& input, const CallArgs& args) {
   FilterFn fn = find_filter(name);
+  if (!fn && is_unsupported_jinja_filter(name)) throw Error("filter '" + name + "' is not supported");
   if (!fn) throw Error("no filter named '" + name + "'");
   return fn(*this, input, args);
 }

@@ -526,6 +526,14 @@ const std::map<std::string, FilterFn>& filters() {
 
 }  // namespace
 
+bool is_unsupported_jinja_filter(const std::string& name) {
+  static const char* const names[] = {"filesizeformat", "random",  "slice",    "striptags",
+                                      "urlencode",      "urlize",  "wordwrap", "xmlattr"};
+  for (const char* n : names)
+    if (name == n) return true;
+  return false;
+}
+
 FilterFn find_filter(const std::string& name) {
   auto it = filters().find(name);
   return it == filters().end() ? nullptr : it->second;
