@@ -107,13 +107,20 @@ TEST(JinjaErrors, RaisedMessagePassesThroughUnchanged) {
   EXPECT_EQ(error_of(fn), "Roles must alternate");
 }
 
+// Release builds stop these within a second; unoptimised and sanitizer builds get slack.
+#ifdef NDEBUG
+constexpr double kStopWithinSeconds = 1.0;
+#else
+constexpr double kStopWithinSeconds = 10.0;
+#endif
+
 // A hostile template must fail with a clear error, and fast.
 void expect_stops_quickly(const std::string& source, const std::string& expected_message_part) {
   auto start = std::chrono::steady_clock::now();
   std::string error = render_error(source);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_NE(error.find(expected_message_part), std::string::npos) << source << "\n-> " << error;
-  EXPECT_LT(seconds, 1.0) << source;
+  EXPECT_LT(seconds, kStopWithinSeconds) << source;
 }
 
 TEST(JinjaSandbox, InfiniteRecursionStops) {

@@ -64,9 +64,12 @@ std::string Interpreter::render(const NodeList& nodes, const Dict& globals, cons
   for (const auto& [k, v] : context.items()) root->vars[k.as_string()] = v;
   std::string out;
   exec_list(nodes, root, out);
-  // Macros refer to their scopes weakly; drop the strong references now.
-  macro_scopes_.clear();
   return out;
+}
+
+Interpreter::~Interpreter() {
+  // Break the cycles of namespaces that were made to contain themselves.
+  for (auto& ns : namespaces_) ns.namespace_dict().clear();
 }
 
 void Interpreter::emit(std::string& out, const std::string& text) {

@@ -25,6 +25,9 @@ using ScopePtr = std::shared_ptr<Scope>;
 class Interpreter {
  public:
   explicit Interpreter(const Limits& limits) : limits_(limits) {}
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
 
   // `globals` (functions such as range or raise_exception) sit below `context`, which
   // holds the template variables.
@@ -42,6 +45,9 @@ class Interpreter {
   // Charges building a list of `items` values to the copy budget.
   void check_list_size(size_t items);
   void count_iterations(int64_t n);
+  // Namespaces are the only mutable values, so only they can end up containing
+  // themselves; the interpreter empties them when it is done to free such cycles.
+  void track_namespace(const Value& ns) { namespaces_.push_back(ns); }
   const Limits& limits() const { return limits_; }
 
  private:
@@ -71,7 +77,8 @@ class Interpreter {
   int64_t iterations_ = 0;
   size_t copied_bytes_ = 0;
   std::unordered_map<const Node*, bool> loop_var_used_;
-  std::vector<ScopePtr> macro_scopes_;  // keeps scopes that define macros alive for the render
+  std::vector<ScopePtr> macro_scopes_;
+  std::vector<Value> namespaces_;  // keeps scopes that define macros alive for the render
 };
 
 // Throws the error for using an undefined value (its hint says which name was missing).

@@ -46,7 +46,9 @@ Value dict_function(Interpreter&, CallArgs& args) {
 
 Value namespace_function(Interpreter& in, CallArgs& args) {
   Value d = dict_function(in, args);
-  return Value::namespace_object(d.as_dict());
+  Value ns = Value::namespace_object(d.as_dict());
+  in.track_namespace(ns);
+  return ns;
 }
 
 // joiner(sep): a function returning "" on its first call and `sep` afterwards.

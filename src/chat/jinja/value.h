@@ -45,6 +45,7 @@ class Dict {
   void set(const Value& key, Value value);
   const std::vector<std::pair<Value, Value>>& items() const { return items_; }
   size_t size() const { return items_.size(); }
+  void clear() { items_.clear(); }
 
  private:
   std::vector<std::pair<Value, Value>> items_;
