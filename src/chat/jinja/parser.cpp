@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "chat/jinja/builtins.h"
 #include "slm/error.h"
 
 namespace slm::jinja {
@@ -634,6 +635,9 @@ class Parser {
     auto e = make(Expr::Kind::Filter, peek().line);
     e->operands.push_back(std::move(input));
     e->name = parse_dotted_name();
+    // Like Jinja, an unknown filter is a compile-time error even in a branch never run.
+    if (!find_filter(e->name) && !is_unsupported_jinja_filter(e->name))
+      fail("no filter named '" + e->name + "'", e->line);
     if (is_op("(")) parse_call_args(*e);
     return seal(std::move(e));
   }
@@ -657,6 +661,7 @@ class Parser {
     e->operands.push_back(std::move(input));
     e->negated = skip_name("not");
     e->name = parse_dotted_name();
+    if (!find_test(e->name)) fail("no test named '" + e->name + "'", e->line);
     if (is_op("(")) {
       parse_call_args(*e);
     } else {
