@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <random>
 
 #include "args.h"
+#include "sampler_options.h"
 #include "command.h"
 #include "engine/chat_session.h"
 #include "hub/resolver.h"
@@ -26,12 +26,7 @@ int chat_main(const std::vector<std::string>& argv) {
   const bool show_thinking = args.flag("--show-thinking");
   const bool stats = args.flag("--stats");
   opts.generate.max_tokens = static_cast<int>(args.int_option("-n", 1024));
-  opts.generate.sampler.temperature = static_cast<float>(args.float_option("--temp", 0.7));
-  opts.generate.sampler.top_k = static_cast<int>(args.int_option("--top-k", 40));
-  opts.generate.sampler.top_p = static_cast<float>(args.float_option("--top-p", 0.95));
-  opts.generate.sampler.min_p = static_cast<float>(args.float_option("--min-p", 0.05));
-  const long long seed = args.int_option("--seed", -1);
-  opts.generate.sampler.seed = seed >= 0 ? static_cast<uint64_t>(seed) : std::random_device{}();
+  opts.generate.sampler = read_sampler_options(args, 0.7);
   LoadOptions load;
   load.threads = static_cast<int>(args.int_option("--threads", 0));
   load.matformer = args.option("--matformer");

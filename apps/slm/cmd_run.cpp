@@ -3,9 +3,9 @@
 //         [--chat [--system S] [--think|--no-think]]
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "args.h"
+#include "sampler_options.h"
 #include "command.h"
 #include "hub/resolver.h"
 #include "engine/engine.h"
@@ -30,13 +30,7 @@ int run_main(const std::vector<std::string>& argv) {
   opts.max_tokens = max_tokens;
   opts.stop_at_eos = !ignore_eos;
   opts.keep_prompt_logits = dump_logits;
-  opts.sampler.temperature = static_cast<float>(args.float_option("--temp", 0.8));
-  opts.sampler.top_k = static_cast<int>(args.int_option("--top-k", 40));
-  opts.sampler.top_p = static_cast<float>(args.float_option("--top-p", 0.95));
-  opts.sampler.min_p = static_cast<float>(args.float_option("--min-p", 0.05));
-  opts.sampler.repetition_penalty = static_cast<float>(args.float_option("--repeat-penalty", 1.0));
-  const long long seed = args.int_option("--seed", -1);
-  opts.sampler.seed = seed >= 0 ? static_cast<uint64_t>(seed) : std::random_device{}();
+  opts.sampler = read_sampler_options(args, 0.8);
   LoadOptions load;
   load.threads = static_cast<int>(args.int_option("--threads", 0));
   load.matformer = args.option("--matformer");
