@@ -43,6 +43,13 @@ TEST(JinjaErrors, SyntaxErrorsNameTheLine) {
   EXPECT_NE(parse_error("{{ x }").find("line 1"), std::string::npos);
 }
 
+TEST(JinjaErrors, BadLiteralsAreSyntaxErrors) {
+  EXPECT_NE(parse_error("\n{{ '\\xZZ' }}").find("line 2"), std::string::npos);
+  EXPECT_NE(parse_error("{{ '\\U00110000' }}").find("escape"), std::string::npos);
+  EXPECT_NE(parse_error("{{ 99999999999999999999 }}").find("out of range"), std::string::npos);
+  EXPECT_EQ(render("{{ 1e999 }} {{ '\\U0001F600' | length }}"), "inf 1");
+}
+
 TEST(JinjaErrors, UnclosedBlockSaysWhichEndTagIsMissing) {
   EXPECT_NE(parse_error("{% if true %}x").find("endif"), std::string::npos);
   EXPECT_NE(parse_error("{% for x in y %}x").find("endfor"), std::string::npos);

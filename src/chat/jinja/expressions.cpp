@@ -115,6 +115,8 @@ Value Interpreter::eval(const Expr& e, const ScopePtr& scope) {
     throw;
   } catch (const Error& ex) {
     throw TemplateError("template line " + std::to_string(e.line) + ": " + ex.what());
+  } catch (const std::exception& ex) {  // e.g. out of memory: still an slm::Error for callers
+    throw TemplateError("template line " + std::to_string(e.line) + ": " + ex.what());
   }
 }
 

@@ -41,7 +41,7 @@ Value attribute_path(Interpreter& in, Value v, const std::string& path) {
   while (start <= path.size()) {
     size_t dot = path.find('.', start);
     std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit);
+    bool numeric = !part.empty() && part.size() < 18 && std::all_of(part.begin(), part.end(), ::isdigit);
     v = numeric ? in.get_item(v, Value(static_cast<int64_t>(std::stoll(part)))) : in.get_item(v, Value(part));
     if (dot == std::string::npos) break;
     start = dot + 1;

@@ -120,6 +120,8 @@ Interpreter::Flow Interpreter::exec(const Node& node, const ScopePtr& scope, std
     throw;
   } catch (const Error& e) {
     throw TemplateError("template line " + std::to_string(node.line) + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw TemplateError("template line " + std::to_string(node.line) + ": " + e.what());
   }
 }
 
