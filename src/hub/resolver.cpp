@@ -84,7 +84,9 @@ std::string resolve_model_path(const std::string& text) {
     return hub::pull_model(ref, settings).model_path;
   } catch (const Error& e) {
     // "org/name" may also have been meant as a relative path.
-    throw Error(std::string(e.what()) + " (no local path '" + text + "' exists either)");
+    throw Error(std::string(e.what()) + " (no local path '" + text +
+                "' exists either). To run a model you already have, give its directory or .gguf file, e.g. "
+                "`slm run ./Qwen3-0.6B -p \"Hi\"` or `slm run model.gguf -p \"Hi\"`");
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 
 #include "hub/cache_layout.h"
@@ -11,6 +12,7 @@
 #include "hub/model_ref.h"
 #include "hub/sha256.h"
 #include "slm/error.h"
+#include "test_support.h"
 
 namespace slm::hub {
 namespace {
@@ -154,3 +156,21 @@ TEST(HubSha256, KnownVectors) {
 
 }  // namespace
 }  // namespace slm::hub
+
+namespace slm {
+namespace {
+
+// Offline (nothing listens on the endpoint): the message names the unreachable Hub and how to run a
+// local model instead.
+TEST(HubUnreachable, SaysHowToRunALocalModel) {
+  const std::string cache = test::temp_dir("hub-unreachable");
+  auto r = test::run_cli_env("HF_HUB_CACHE=" + cache + " HF_ENDPOINT=http://127.0.0.1:1",
+                             "run Qwen/Qwen3-0.6B --chat -p hi");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot reach http://127.0.0.1:1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("give its directory or .gguf file"), std::string::npos) << r.err;
+  std::filesystem::remove_all(cache);
+}
+
+}  // namespace
+}  // namespace slm
