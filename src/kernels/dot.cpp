@@ -5,6 +5,7 @@
 #include "base/cpu_features.h"
 #include "base/half.h"
 #include "slm/error.h"
+#include "tensor/quant/quant.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -150,7 +151,7 @@ void row_to_f32(DType dtype, const void* row, float* dst, int64_t n) {
     case DType::F32: std::memcpy(dst, row, n * sizeof(float)); return;
     case DType::BF16: dot_best().bf16_to_f32(static_cast<const uint16_t*>(row), dst, n); return;
     case DType::F16: dot_best().f16_to_f32(static_cast<const uint16_t*>(row), dst, n); return;
-    default: throw Error(std::string("no f32 conversion for ") + dtype_name(dtype) + " yet");
+    default: quant::dequantize_row(dtype, row, dst, n); return;
   }
 }
 

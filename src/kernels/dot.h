@@ -22,7 +22,7 @@ const DotKernels& dot_best();  // chosen once from the CPU features
 
 inline float dot_f32(const float* a, const float* b, int64_t n) { return dot_best().dot_f32(a, b, n); }
 
-// Converts n elements of a row of a non-block dtype to f32.
+// Converts n elements of a row of any dtype (block types are dequantized) to f32.
 void row_to_f32(DType dtype, const void* row, float* dst, int64_t n);
 // w_row · x for a row of any non-block dtype.
 float dot_row(DType dtype, const void* row, const float* x, int64_t n);
