@@ -20,17 +20,19 @@ void matmul_quantized(const Tensor& w, const float* x, int64_t n_tokens, float* 
   const int64_t out = w.rows(), in = w.cols();
   const size_t row_bytes = dtype_bytes(w.dtype, static_cast<size_t>(in));
   const size_t act_bytes = act_row_bytes(w.dtype, in);
-  thread_local std::vector<uint8_t> act;  // reused across calls: no allocation per token
-  if (act.size() < act_bytes * n_tokens) act.resize(act_bytes * n_tokens);
+  // Reused across calls: no allocation per token. (Workers must use the pointer: inside a lambda
+  // a thread_local names the running thread's own instance.)
+  thread_local std::vector<uint8_t> act_buffer;
+  if (act_buffer.size() < act_bytes * n_tokens) act_buffer.resize(act_bytes * n_tokens);
+  uint8_t* const acts = act_buffer.data();
   const auto quantize_tokens = [&](size_t begin, size_t end, int) {
-    for (size_t t = begin; t < end; ++t) quantize_activations(w.dtype, x + t * in, act.data() + t * act_bytes, in);
+    for (size_t t = begin; t < end; ++t) quantize_activations(w.dtype, x + t * in, acts + t * act_bytes, in);
   };
   if (n_tokens >= 8) pool.parallel_for(static_cast<size_t>(n_tokens), quantize_tokens);
   else quantize_tokens(0, static_cast<size_t>(n_tokens), 0);
 
   const QuantDotFn dot = quant_dot_best().get(w.dtype);
   const auto* base = static_cast<const uint8_t*>(w.data);
-  const uint8_t* acts = act.data();
   const int64_t token_chunk = std::max<int64_t>(kMaxTokenTile, (256 << 10) / static_cast<int64_t>(act_bytes));
   const int64_t row_band = std::max<int64_t>(1, (16 << 10) / static_cast<int64_t>(row_bytes));
   pool.parallel_for(static_cast<size_t>(out), [&](size_t begin, size_t end, int) {
