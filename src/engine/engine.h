@@ -15,7 +15,8 @@
 namespace slm {
 
 struct LoadOptions {
-  int threads = 0;  // 0 = physical cores
+  int threads = 0;    // 0 = physical cores
+  std::string quant;  // "" = as stored; else a scheme ("Q8_0", "Q4_K_M", …) applied in memory at load
 };
 
 class Engine {

@@ -6,7 +6,6 @@
 #include <cstring>
 
 #include "base/cpu_features.h"
-#include "base/half.h"
 #include "kernels/quant_dot.h"
 
 #if defined(__x86_64__)
@@ -28,6 +27,9 @@ SLM_AVX2 inline float hsum(__m256 v) {
   lo = _mm_add_ss(lo, _mm_movehdup_ps(lo));
   return _mm_cvtss_f32(lo);
 }
+
+// Hardware fp16 -> f32 (the portable conversion in base/half.h branches).
+SLM_AVX2 inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
 
 SLM_AVX2 inline __m256i load32(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
@@ -86,7 +88,7 @@ SLM_AVX2 void dot_q32_signed(const void* w, const void* x, size_t stride, int64_
   for (int t = 0; t < NT; ++t) xb[t] = act<ActBlock32>(x, stride, t), acc[t] = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK; ++i) {
     const __m256i q = signed_codes(wb[i]);
-    const float d = f16_to_f32(wb[i].d);
+    const float d = half_to_float(wb[i].d);
     for (int t = 0; t < NT; ++t) {
       const __m256i s = dot_signed(q, load32(xb[t][i].qs));
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
@@ -105,7 +107,7 @@ SLM_AVX2 void dot_q32_min(const void* w, const void* x, size_t stride, int64_t n
   const __m256i ones = _mm256_set1_epi16(1);
   for (int64_t i = 0; i < n / kQK; ++i) {
     const __m256i q = unsigned_codes(wb[i]);
-    const float d = f16_to_f32(wb[i].d), m = f16_to_f32(wb[i].m);
+    const float d = half_to_float(wb[i].d), m = half_to_float(wb[i].m);
     for (int t = 0; t < NT; ++t) {
       const __m256i s = dot_unsigned_scaled(q, load32(xb[t][i].qs), ones);
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
@@ -146,7 +148,7 @@ SLM_AVX2 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, flo
         isum[t] = _mm256_add_epi32(isum[t], dot_unsigned_scaled(hi, load32(xq + 32), s_hi));
       }
     }
-    const float d = f16_to_f32(wb[i].d), dmin = f16_to_f32(wb[i].dmin);
+    const float d = half_to_float(wb[i].d), dmin = half_to_float(wb[i].dmin);
     for (int t = 0; t < NT; ++t) {
       const int16_t* sums = xb[t][i].sums;
       int32_t msum = 0;
@@ -193,7 +195,7 @@ SLM_AVX2 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n, f
       for (int t = 0; t < NT; ++t)
         for (int g = 0; g < 8; ++g) offset[t] += sc[g] * xb[t][i].sums[8 * half + g];
     }
-    const float d = f16_to_f32(wb[i].d);
+    const float d = half_to_float(wb[i].d);
     for (int t = 0; t < NT; ++t) {
       const __m256i total = _mm256_sub_epi32(isum[t], _mm256_setr_epi32(32 * offset[t], 0, 0, 0, 0, 0, 0, 0));
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
