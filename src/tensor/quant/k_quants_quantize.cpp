@@ -9,9 +9,31 @@
 #include "tensor/quant/blocks.h"
 #include "tensor/quant/quant.h"
 
+// The scale searches dominate quantization time: the loops below are written element-wise into
+// small arrays and summed by fixed pairwise halving (same order everywhere), which the compiler
+// vectorizes at -O3; an AVX2 clone is picked at run time where the CPU has it.
+#pragma GCC optimize("O3")
+#if defined(__x86_64__)
+#define SLM_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define SLM_VECTOR_CLONES
+#endif
+
 namespace slm::quant {
 
 namespace {
+
+// Round to nearest (ties to even) in the float domain for |x| < 2^22: vectorizes where the
+// integer conversion would not.
+inline float round_float(float x) { return (x + 12582912.0f) - 12582912.0f; }
+
+// Σ v[0..N) by pairwise halving (destroys v).
+template <int N>
+inline float pairwise_sum(float* v) {
+  for (int half = N / 2; half >= 1; half /= 2)
+    for (int i = 0; i < half; ++i) v[i] += v[i + half];
+  return v[0];
+}
 
 // Round to nearest (ties to even) for |x| < 2^22, without a libm call.
 inline int round_int(float x) {
@@ -23,7 +45,7 @@ inline int round_int(float x) {
 
 // Fits x ≈ scale * L - min with L in [0, nmax] and min >= 0; returns scale, sets min and L.
 template <int N>
-float fit_scale_min(const float* x, const float* w, int nmax, float rmin, float rdelta, int nstep, float& min_out,
+SLM_VECTOR_CLONES float fit_scale_min(const float* x, const float* w, int nmax, float rmin, float rdelta, int nstep, float& min_out,
                     uint8_t* L) {
   float lo = x[0], hi = x[0], sum_w = 0, sum_x = 0;
   for (int i = 0; i < N; ++i) {
@@ -44,17 +66,20 @@ float fit_scale_min(const float* x, const float* w, int nmax, float rmin, float 
     const float diff = scale * L[i] + lo - x[i];
     best_err += w[i] * diff * diff;
   }
-  uint8_t trial[N];
+  float best[N], trial[N];
+  for (int i = 0; i < N; ++i) best[i] = L[i];
+  const float fmax = static_cast<float>(nmax);
   for (int step = 0; step <= nstep; ++step) {
     iscale = (rmin + rdelta * step + nmax) / (hi - lo);
-    float sum_l = 0, sum_l2 = 0, sum_xl = 0;
+    float wl[N], wl2[N], wxl[N];
     for (int i = 0; i < N; ++i) {
-      const int l = std::clamp(round_int(iscale * (x[i] - lo)), 0, nmax);
-      trial[i] = static_cast<uint8_t>(l);
-      sum_l += w[i] * l;
-      sum_l2 += w[i] * l * l;
-      sum_xl += w[i] * l * x[i];
+      const float l = std::min(fmax, std::max(0.0f, round_float(iscale * (x[i] - lo))));
+      trial[i] = l;
+      wl[i] = w[i] * l;
+      wl2[i] = wl[i] * l;
+      wxl[i] = wl[i] * x[i];
     }
+    const float sum_l = pairwise_sum<N>(wl), sum_l2 = pairwise_sum<N>(wl2), sum_xl = pairwise_sum<N>(wxl);
     const float det = sum_w * sum_l2 - sum_l * sum_l;
     if (det <= 0) continue;
     float s = (sum_w * sum_xl - sum_x * sum_l) / det;
@@ -63,18 +88,20 @@ float fit_scale_min(const float* x, const float* w, int nmax, float rmin, float 
       m = 0;
       s = sum_xl / sum_l2;
     }
-    float err = 0;
+    float e[N];
     for (int i = 0; i < N; ++i) {
       const float diff = s * trial[i] + m - x[i];
-      err += w[i] * diff * diff;
+      e[i] = w[i] * diff * diff;
     }
+    const float err = pairwise_sum<N>(e);
     if (err < best_err) {
       best_err = err;
-      std::memcpy(L, trial, N);
+      std::memcpy(best, trial, sizeof(best));
       scale = s;
       lo = m;
     }
   }
+  for (int i = 0; i < N; ++i) L[i] = static_cast<uint8_t>(best[i]);
   min_out = -lo;
   return scale;
 }
@@ -129,7 +156,7 @@ void quantize_k4_superblock(const float* x, int nmax, float rmin, float rdelta, 
 }
 
 // Fits x ≈ scale * L with L in [-nmax, nmax - 1], weighting errors by x²; returns scale.
-float fit_symmetric16(const float* x, int nmax, int8_t* L) {
+SLM_VECTOR_CLONES float fit_symmetric16(const float* x, int nmax, int8_t* L) {
   float amax = 0, extreme = 0;
   for (int i = 0; i < 16; ++i)
     if (std::fabs(x[i]) > amax) amax = std::fabs(x[i]), extreme = x[i];
@@ -137,20 +164,23 @@ float fit_symmetric16(const float* x, int nmax, int8_t* L) {
     std::fill(L, L + 16, 0);
     return 0;
   }
-  auto try_scale = [&](float iscale, int8_t* out, float& sum_xl, float& sum_l2) {
-    sum_xl = sum_l2 = 0;
+  float w[16], wx[16];
+  for (int i = 0; i < 16; ++i) w[i] = x[i] * x[i], wx[i] = w[i] * x[i];
+  const float lo = static_cast<float>(-nmax), hi = static_cast<float>(nmax - 1);
+  auto try_scale = [&](float iscale, float* codes, float& sum_xl, float& sum_l2) {
+    float xl[16], l2[16];
     for (int i = 0; i < 16; ++i) {
-      const int l = std::clamp(round_int(iscale * x[i]), -nmax, nmax - 1);
-      out[i] = static_cast<int8_t>(l);
-      const float w = x[i] * x[i];
-      sum_xl += w * x[i] * l;
-      sum_l2 += w * l * l;
+      const float l = std::min(hi, std::max(lo, round_float(iscale * x[i])));
+      codes[i] = l;
+      xl[i] = wx[i] * l;
+      l2[i] = w[i] * l * l;
     }
+    sum_xl = pairwise_sum<16>(xl);
+    sum_l2 = pairwise_sum<16>(l2);
   };
-  float sum_xl, sum_l2;
-  try_scale(-nmax / extreme, L, sum_xl, sum_l2);
+  float best_codes[16], trial[16], sum_xl, sum_l2;
+  try_scale(-nmax / extreme, best_codes, sum_xl, sum_l2);
   float scale = sum_l2 > 0 ? sum_xl / sum_l2 : 0, best = scale * sum_xl;
-  int8_t trial[16];
   for (int step = -9; step <= 9; ++step) {
     if (step == 0) continue;
     try_scale(-(nmax + 0.1f * step) / extreme, trial, sum_xl, sum_l2);
@@ -158,9 +188,10 @@ float fit_symmetric16(const float* x, int nmax, int8_t* L) {
     if (sum_l2 > 0 && sum_xl * sum_xl > best * sum_l2) {
       scale = sum_xl / sum_l2;
       best = scale * sum_xl;
-      std::memcpy(L, trial, 16);
+      std::memcpy(best_codes, trial, sizeof(trial));
     }
   }
+  for (int i = 0; i < 16; ++i) L[i] = static_cast<int8_t>(best_codes[i]);
   return scale;
 }
 
