@@ -117,18 +117,25 @@ SLM_AVX2 void dot_q32_min(const void* w, const void* x, size_t stride, int64_t n
   for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]) + acc_min[t];
 }
 
+// [m0, m0, m1, m1, …, m7, m7] as int16: each 32-value group's min over its two 16-value sums.
+SLM_AVX2 inline __m256i mins_per_pair(const uint8_t* mn) {
+  const __m128i m = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(mn));
+  return _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m, m));
+}
+SLM_AVX2 inline __m256i load_sums16(const int16_t* sums) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sums)); }
+
 // Q4_K / Q5_K: per 64 values, low nibbles are group 2j and high nibbles group 2j+1.
 template <int NT, bool kFifthBit, typename B>
 SLM_AVX2 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, float* out) {
   const auto* wb = static_cast<const B*>(w);
   const ActBlock256* xb[NT];
-  __m256 acc[NT];
-  float acc_min[NT] = {};
-  for (int t = 0; t < NT; ++t) xb[t] = act<ActBlock256>(x, stride, t), acc[t] = _mm256_setzero_ps();
+  __m256 acc[NT], acc_min[NT];
+  for (int t = 0; t < NT; ++t)
+    xb[t] = act<ActBlock256>(x, stride, t), acc[t] = _mm256_setzero_ps(), acc_min[t] = _mm256_setzero_ps();
   const __m256i low4 = _mm256_set1_epi8(15);
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    uint8_t sc[8], mn[8];
-    for (int g = 0; g < 8; ++g) k4_scale_min(g, wb[i].scales, sc[g], mn[g]);
+    alignas(8) uint8_t sc[8], mn[8];
+    k4_scales_mins(wb[i].scales, sc, mn);
     __m256i isum[NT];
     for (int t = 0; t < NT; ++t) isum[t] = _mm256_setzero_si256();
     __m256i qh;
@@ -149,15 +156,14 @@ SLM_AVX2 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, flo
       }
     }
     const float d = half_to_float(wb[i].d), dmin = half_to_float(wb[i].dmin);
+    const __m256i mins = mins_per_pair(mn);
     for (int t = 0; t < NT; ++t) {
-      const int16_t* sums = xb[t][i].sums;
-      int32_t msum = 0;
-      for (int g = 0; g < 8; ++g) msum += mn[g] * (sums[2 * g] + sums[2 * g + 1]);
+      const __m256i msum = _mm256_madd_epi16(load_sums16(xb[t][i].sums), mins);
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
-      acc_min[t] += dmin * xb[t][i].d * static_cast<float>(msum);
+      acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin * xb[t][i].d), acc_min[t]);
     }
   }
-  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]) - acc_min[t];
+  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]) - hsum(acc_min[t]);
 }
 
 // Q6_K: codes 0..63 (offset 32 applied through the activation group sums); each 32-byte
@@ -171,7 +177,6 @@ SLM_AVX2 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n, f
   const __m256i low4 = _mm256_set1_epi8(15), two = _mm256_set1_epi8(3);
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     __m256i isum[NT];
-    int32_t offset[NT] = {};
     for (int t = 0; t < NT; ++t) isum[t] = _mm256_setzero_si256();
     for (int half = 0; half < 2; ++half) {
       const __m256i ql0 = load32(wb[i].ql + 64 * half), ql1 = load32(wb[i].ql + 64 * half + 32);
@@ -192,12 +197,13 @@ SLM_AVX2 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n, f
           isum[t] = _mm256_add_epi32(isum[t],
                                      dot_unsigned_scaled(q[k], load32(xb[t][i].qs + 128 * half + 32 * k), scale));
       }
-      for (int t = 0; t < NT; ++t)
-        for (int g = 0; g < 8; ++g) offset[t] += sc[g] * xb[t][i].sums[8 * half + g];
     }
+    // The code offset 32: subtract 32 * Σ_g scale_g * (sum of x over group g).
+    const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[i].scales)));
     const float d = half_to_float(wb[i].d);
     for (int t = 0; t < NT; ++t) {
-      const __m256i total = _mm256_sub_epi32(isum[t], _mm256_setr_epi32(32 * offset[t], 0, 0, 0, 0, 0, 0, 0));
+      const __m256i offset = _mm256_madd_epi16(load_sums16(xb[t][i].sums), scales16);
+      const __m256i total = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(offset, 5));
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
     }
   }

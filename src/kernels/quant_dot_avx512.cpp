@@ -103,10 +103,12 @@ SLM_AVX512 void dot_q32_min(const void* w, const void* x, size_t stride, int64_t
   for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]) + acc_min[t];
 }
 
-// Lanes 0..7 = a, lanes 8..15 = b.
-SLM_AVX512 inline __m512i two_scales(int a, int b) {
-  return join(_mm256_set1_epi32(a), _mm256_set1_epi32(b));
+// [m0, m0, m1, m1, …, m7, m7] as int16: each 32-value group's min over its two 16-value sums.
+SLM_AVX512 inline __m256i mins_per_pair(const uint8_t* mn) {
+  const __m128i m = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(mn));
+  return _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m, m));
 }
+SLM_AVX512 inline __m256i load_sums16(const int16_t* sums) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sums)); }
 
 // Q4_K / Q5_K: 64 values per step: low nibbles (group 2j) in the low half, high nibbles (2j+1) above.
 template <int NT, bool kFifthBit, typename B>
@@ -114,16 +116,18 @@ SLM_AVX512 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, f
   const auto* wb = static_cast<const B*>(w);
   const ActBlock256* xb[NT];
   __m512 acc[NT];
-  float acc_min[NT] = {};
-  for (int t = 0; t < NT; ++t) xb[t] = act<ActBlock256>(x, stride, t), acc[t] = _mm512_setzero_ps();
+  __m256 acc_min[NT];
+  for (int t = 0; t < NT; ++t)
+    xb[t] = act<ActBlock256>(x, stride, t), acc[t] = _mm512_setzero_ps(), acc_min[t] = _mm256_setzero_ps();
   const __m256i low4 = _mm256_set1_epi8(15);
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    uint8_t sc[8], mn[8];
-    for (int g = 0; g < 8; ++g) k4_scale_min(g, wb[i].scales, sc[g], mn[g]);
+    alignas(8) uint8_t sc[8], mn[8];
+    k4_scales_mins(wb[i].scales, sc, mn);
     __m512i isum[NT];
     for (int t = 0; t < NT; ++t) isum[t] = _mm512_setzero_si512();
     __m256i qh;
     if constexpr (kFifthBit) qh = load32(wb[i].qh);
+    const __m512i all_scales = _mm512_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(sc)));
     for (int j = 0; j < 4; ++j) {
       const __m256i q = load32(wb[i].qs + 32 * j);
       __m256i lo = _mm256_and_si256(q, low4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
@@ -133,22 +137,23 @@ SLM_AVX512 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, f
         hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * j + 1), one), 4));
       }
       const __m512i codes = join(lo, hi);
-      const __m512i scale = two_scales(sc[2 * j], sc[2 * j + 1]);
+      // Lanes 0..7: scale of group 2j, lanes 8..15: of group 2j+1.
+      const __m512i scale = _mm512_permutexvar_epi32(
+          _mm512_inserti64x4(_mm512_set1_epi32(2 * j), _mm256_set1_epi32(2 * j + 1), 1), all_scales);
       for (int t = 0; t < NT; ++t) {
         const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), codes, load64(xb[t][i].qs + 64 * j));
         isum[t] = _mm512_dpwssd_epi32(isum[t], s, scale);
       }
     }
     const float d = half_to_float(wb[i].d), dmin = half_to_float(wb[i].dmin);
+    const __m256i mins = mins_per_pair(mn);
     for (int t = 0; t < NT; ++t) {
-      const int16_t* sums = xb[t][i].sums;
-      int32_t msum = 0;
-      for (int g = 0; g < 8; ++g) msum += mn[g] * (sums[2 * g] + sums[2 * g + 1]);
+      const __m256i msum = _mm256_madd_epi16(load_sums16(xb[t][i].sums), mins);
       acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[t]), _mm512_set1_ps(d * xb[t][i].d), acc[t]);
-      acc_min[t] += dmin * xb[t][i].d * static_cast<float>(msum);
+      acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin * xb[t][i].d), acc_min[t]);
     }
   }
-  for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - acc_min[t];
+  for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - hsum(acc_min[t]);
 }
 
 // Q6_K: 64 values per step (two 32-value quarters of a 128-value half), four 16-value groups:
@@ -164,7 +169,6 @@ SLM_AVX512 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n,
   const __m128i spread_hi = _mm_setr_epi8(4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7);
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     __m512i isum[NT];
-    int32_t offset[NT] = {};
     for (int t = 0; t < NT; ++t) isum[t] = _mm512_setzero_si512();
     for (int half = 0; half < 2; ++half) {
       const __m256i ql0 = load32(wb[i].ql + 64 * half), ql1 = load32(wb[i].ql + 64 * half + 32);
@@ -187,12 +191,14 @@ SLM_AVX512 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n,
         const __m512i s01 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), codes01, load64(xq));
         const __m512i s23 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), codes23, load64(xq + 64));
         isum[t] = _mm512_dpwssd_epi32(_mm512_dpwssd_epi32(isum[t], s01, scale01), s23, scale23);
-        for (int g = 0; g < 8; ++g) offset[t] += sc[g] * xb[t][i].sums[8 * half + g];
       }
     }
+    // The code offset 32: subtract 32 * Σ_g scale_g * (sum of x over group g).
+    const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[i].scales)));
     const float d = half_to_float(wb[i].d);
     for (int t = 0; t < NT; ++t) {
-      const __m512i total = _mm512_sub_epi32(isum[t], _mm512_maskz_set1_epi32(1, 32 * offset[t]));
+      const __m256i offset = _mm256_madd_epi16(load_sums16(xb[t][i].sums), scales16);
+      const __m512i total = _mm512_sub_epi32(isum[t], _mm512_zextsi256_si512(_mm256_slli_epi32(offset, 5)));
       acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(total), _mm512_set1_ps(d * xb[t][i].d), acc[t]);
     }
   }

@@ -99,6 +99,21 @@ inline void k4_scale_min(int j, const uint8_t* s, uint8_t& scale, uint8_t& min) 
   }
 }
 
+// All eight scales and mins of a Q4_K/Q5_K super-block at once (four groups per 32-bit word).
+inline void k4_scales_mins(const uint8_t* s, uint8_t* scales, uint8_t* mins) {
+  uint32_t w0, w1, w2;
+  __builtin_memcpy(&w0, s, 4);
+  __builtin_memcpy(&w1, s + 4, 4);
+  __builtin_memcpy(&w2, s + 8, 4);
+  const uint32_t sc_lo = w0 & 0x3f3f3f3f, mn_lo = w1 & 0x3f3f3f3f;
+  const uint32_t sc_hi = (w2 & 0x0f0f0f0f) | ((w0 >> 6) & 0x03030303) << 4;
+  const uint32_t mn_hi = ((w2 >> 4) & 0x0f0f0f0f) | ((w1 >> 6) & 0x03030303) << 4;
+  __builtin_memcpy(scales, &sc_lo, 4);
+  __builtin_memcpy(scales + 4, &sc_hi, 4);
+  __builtin_memcpy(mins, &mn_lo, 4);
+  __builtin_memcpy(mins + 4, &mn_hi, 4);
+}
+
 // The signed 6-bit scale of group i (0..15) of a Q3_K super-block.
 inline int q3k_scale(int i, const uint8_t* s) {
   const int low = i < 8 ? s[i] & 15 : s[i - 8] >> 4;
