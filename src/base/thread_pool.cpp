@@ -72,19 +72,19 @@ void ThreadPool::wake_sleepers() {
   wake_cv_.notify_all();
 }
 
-void ThreadPool::parallel_for(size_t n, const std::function<void(size_t, size_t, int)>& fn) {
+void ThreadPool::run(JobRef job, size_t n) {
   if (n == 0) return;
   if (n_threads_ == 1 || n == 1) {
-    fn(0, n, 0);
+    job.call(job.fn, 0, n, 0);
     return;
   }
-  job_ = &fn;
+  job_ = job;
   job_n_ = n;
   pending_.store(n_threads_ - 1);
   generation_.fetch_add(1);  // publishes job_ and job_n_
   wake_sleepers();
   auto [b, e] = chunk(n, n_threads_, 0);
-  if (b < e) fn(b, e, 0);
+  if (b < e) job.call(job.fn, b, e, 0);
   const auto all_done = [this] { return pending_.load(std::memory_order_acquire) == 0; };
   if (!spin_until(all_done, spin_budget_ns_)) {
     std::unique_lock<std::mutex> lock(mu_);
@@ -92,7 +92,7 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t, size_t,
     done_cv_.wait(lock, all_done);
     caller_waiting_.store(false);
   }
-  job_ = nullptr;
+  job_ = JobRef{};
 }
 
 void ThreadPool::worker(int index) {
@@ -110,7 +110,7 @@ void ThreadPool::worker(int index) {
     seen = gen;
     if (stop_.load()) return;
     auto [b, e] = chunk(job_n_, n_threads_, index);
-    if (b < e) (*job_)(b, e, index);
+    if (b < e) job_.call(job_.fn, b, e, index);
     // The same handshake as wake_sleepers, for the caller waiting on the last chunk.
     if (pending_.fetch_sub(1) == 1 && caller_waiting_.load()) {
       { std::lock_guard<std::mutex> lock(mu_); }

@@ -9,9 +9,9 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace slm {
@@ -26,18 +26,29 @@ class ThreadPool {
   int size() const { return n_threads_; }
 
   // Calls fn(begin, end, thread_index) on disjoint chunks covering [0, n); returns when all are done.
-  void parallel_for(size_t n, const std::function<void(size_t, size_t, int)>& fn);
+  // fn is referenced, not copied (no std::function, so no allocation per call in the decode loop).
+  template <typename Fn>
+  void parallel_for(size_t n, Fn&& fn) {
+    run({&fn, [](const void* f, size_t b, size_t e, int t) { (*static_cast<std::remove_reference_t<Fn>*>(
+                                                               const_cast<void*>(f)))(b, e, t); }},
+        n);
+  }
 
   // Physical cores of this machine (falls back to logical CPUs).
   static int default_threads();
 
  private:
+  struct JobRef {
+    const void* fn;
+    void (*call)(const void* fn, size_t begin, size_t end, int thread);
+  };
+  void run(JobRef job, size_t n);
   void worker(int index);
   void wake_sleepers();
 
   int n_threads_;
   std::vector<std::thread> workers_;
-  const std::function<void(size_t, size_t, int)>* job_ = nullptr;
+  JobRef job_{};
   size_t job_n_ = 0;
   std::atomic<uint64_t> generation_{0};  // bumped once per job (and at shutdown)
   std::atomic<int> pending_{0};          // workers still running the current job
