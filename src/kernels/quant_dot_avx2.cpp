@@ -17,6 +17,10 @@ namespace slm::kernels {
 #if defined(__x86_64__)
 namespace {
 
+// Token-tile and sub-block loops must be fully unrolled so the accumulators stay in registers
+// (-O2 leaves them as arrays in memory).
+#define SLM_UNROLL _Pragma("GCC unroll 4")
+
 using namespace quant;
 
 #define SLM_AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -85,15 +89,18 @@ SLM_AVX2 void dot_q32_signed(const void* w, const void* x, size_t stride, int64_
   const auto* wb = static_cast<const B*>(w);
   const ActBlock32* xb[NT];
   __m256 acc[NT];
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) xb[t] = act<ActBlock32>(x, stride, t), acc[t] = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK; ++i) {
     const __m256i q = signed_codes(wb[i]);
     const float d = half_to_float(wb[i].d);
+    SLM_UNROLL
     for (int t = 0; t < NT; ++t) {
       const __m256i s = dot_signed(q, load32(xb[t][i].qs));
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
     }
   }
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
 }
 
@@ -103,17 +110,20 @@ SLM_AVX2 void dot_q32_min(const void* w, const void* x, size_t stride, int64_t n
   const ActBlock32* xb[NT];
   __m256 acc[NT];
   float acc_min[NT] = {};
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) xb[t] = act<ActBlock32>(x, stride, t), acc[t] = _mm256_setzero_ps();
   const __m256i ones = _mm256_set1_epi16(1);
   for (int64_t i = 0; i < n / kQK; ++i) {
     const __m256i q = unsigned_codes(wb[i]);
     const float d = half_to_float(wb[i].d), m = half_to_float(wb[i].m);
+    SLM_UNROLL
     for (int t = 0; t < NT; ++t) {
       const __m256i s = dot_unsigned_scaled(q, load32(xb[t][i].qs), ones);
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
       acc_min[t] += m * xb[t][i].d * static_cast<float>(xb[t][i].sum);
     }
   }
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]) + acc_min[t];
 }
 
@@ -130,6 +140,7 @@ SLM_AVX2 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, flo
   const auto* wb = static_cast<const B*>(w);
   const ActBlock256* xb[NT];
   __m256 acc[NT], acc_min[NT];
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t)
     xb[t] = act<ActBlock256>(x, stride, t), acc[t] = _mm256_setzero_ps(), acc_min[t] = _mm256_setzero_ps();
   const __m256i low4 = _mm256_set1_epi8(15);
@@ -137,9 +148,11 @@ SLM_AVX2 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, flo
     alignas(8) uint8_t sc[8], mn[8];
     k4_scales_mins(wb[i].scales, sc, mn);
     __m256i isum[NT];
+    SLM_UNROLL
     for (int t = 0; t < NT; ++t) isum[t] = _mm256_setzero_si256();
     __m256i qh;
     if constexpr (kFifthBit) qh = load32(wb[i].qh);
+    SLM_UNROLL
     for (int j = 0; j < 4; ++j) {
       const __m256i q = load32(wb[i].qs + 32 * j);
       __m256i lo = _mm256_and_si256(q, low4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
@@ -149,6 +162,7 @@ SLM_AVX2 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, flo
         hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * j + 1), one), 4));
       }
       const __m256i s_lo = _mm256_set1_epi16(sc[2 * j]), s_hi = _mm256_set1_epi16(sc[2 * j + 1]);
+      SLM_UNROLL
       for (int t = 0; t < NT; ++t) {
         const int8_t* xq = xb[t][i].qs + 64 * j;
         isum[t] = _mm256_add_epi32(isum[t], dot_unsigned_scaled(lo, load32(xq), s_lo));
@@ -157,12 +171,14 @@ SLM_AVX2 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, flo
     }
     const float d = half_to_float(wb[i].d), dmin = half_to_float(wb[i].dmin);
     const __m256i mins = mins_per_pair(mn);
+    SLM_UNROLL
     for (int t = 0; t < NT; ++t) {
       const __m256i msum = _mm256_madd_epi16(load_sums16(xb[t][i].sums), mins);
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
       acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin * xb[t][i].d), acc_min[t]);
     }
   }
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]) - hsum(acc_min[t]);
 }
 
@@ -173,11 +189,14 @@ SLM_AVX2 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n, f
   const auto* wb = static_cast<const BlockQ6_K*>(w);
   const ActBlock256* xb[NT];
   __m256 acc[NT];
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) xb[t] = act<ActBlock256>(x, stride, t), acc[t] = _mm256_setzero_ps();
   const __m256i low4 = _mm256_set1_epi8(15), two = _mm256_set1_epi8(3);
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     __m256i isum[NT];
+    SLM_UNROLL
     for (int t = 0; t < NT; ++t) isum[t] = _mm256_setzero_si256();
+    SLM_UNROLL
     for (int half = 0; half < 2; ++half) {
       const __m256i ql0 = load32(wb[i].ql + 64 * half), ql1 = load32(wb[i].ql + 64 * half + 32);
       const __m256i qh = load32(wb[i].qh + 32 * half);
@@ -191,8 +210,10 @@ SLM_AVX2 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n, f
           _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
                           _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), two), 4)),
       };
+      SLM_UNROLL
       for (int k = 0; k < 4; ++k) {
         const __m256i scale = _mm256_set_m128i(_mm_set1_epi16(sc[2 * k + 1]), _mm_set1_epi16(sc[2 * k]));
+        SLM_UNROLL
         for (int t = 0; t < NT; ++t)
           isum[t] = _mm256_add_epi32(isum[t],
                                      dot_unsigned_scaled(q[k], load32(xb[t][i].qs + 128 * half + 32 * k), scale));
@@ -201,12 +222,14 @@ SLM_AVX2 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n, f
     // The code offset 32: subtract 32 * Σ_g scale_g * (sum of x over group g).
     const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[i].scales)));
     const float d = half_to_float(wb[i].d);
+    SLM_UNROLL
     for (int t = 0; t < NT; ++t) {
       const __m256i offset = _mm256_madd_epi16(load_sums16(xb[t][i].sums), scales16);
       const __m256i total = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(offset, 5));
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
     }
   }
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
 }
 

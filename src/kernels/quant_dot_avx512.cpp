@@ -18,6 +18,10 @@ namespace slm::kernels {
 #if defined(__x86_64__)
 namespace {
 
+// Token-tile and sub-block loops must be fully unrolled so the accumulators stay in registers
+// (-O2 leaves them as arrays in memory).
+#define SLM_UNROLL _Pragma("GCC unroll 4")
+
 using namespace quant;
 
 #define SLM_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")))
@@ -71,16 +75,19 @@ SLM_AVX512 void dot_q32_signed(const void* w, const void* x, size_t stride, int6
   const auto* wb = static_cast<const B*>(w);
   const ActBlock32* xb[NT];
   __m256 acc[NT];
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) xb[t] = act<ActBlock32>(x, stride, t), acc[t] = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK; ++i) {
     const __m256i q = signed_codes(wb[i]);
     const __m256i mag = _mm256_sign_epi8(q, q);
     const float d = half_to_float(wb[i].d);
+    SLM_UNROLL
     for (int t = 0; t < NT; ++t) {
       const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), mag, _mm256_sign_epi8(load32(xb[t][i].qs), q));
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
     }
   }
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
 }
 
@@ -90,16 +97,19 @@ SLM_AVX512 void dot_q32_min(const void* w, const void* x, size_t stride, int64_t
   const ActBlock32* xb[NT];
   __m256 acc[NT];
   float acc_min[NT] = {};
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) xb[t] = act<ActBlock32>(x, stride, t), acc[t] = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK; ++i) {
     const __m256i q = unsigned_codes(wb[i]);
     const float d = half_to_float(wb[i].d), m = half_to_float(wb[i].m);
+    SLM_UNROLL
     for (int t = 0; t < NT; ++t) {
       const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), q, load32(xb[t][i].qs));
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
       acc_min[t] += m * xb[t][i].d * static_cast<float>(xb[t][i].sum);
     }
   }
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]) + acc_min[t];
 }
 
@@ -117,6 +127,7 @@ SLM_AVX512 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, f
   const ActBlock256* xb[NT];
   __m512 acc[NT];
   __m256 acc_min[NT];
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t)
     xb[t] = act<ActBlock256>(x, stride, t), acc[t] = _mm512_setzero_ps(), acc_min[t] = _mm256_setzero_ps();
   const __m256i low4 = _mm256_set1_epi8(15);
@@ -124,10 +135,12 @@ SLM_AVX512 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, f
     alignas(8) uint8_t sc[8], mn[8];
     k4_scales_mins(wb[i].scales, sc, mn);
     __m512i isum[NT];
+    SLM_UNROLL
     for (int t = 0; t < NT; ++t) isum[t] = _mm512_setzero_si512();
     __m256i qh;
     if constexpr (kFifthBit) qh = load32(wb[i].qh);
     const __m512i all_scales = _mm512_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(sc)));
+    SLM_UNROLL
     for (int j = 0; j < 4; ++j) {
       const __m256i q = load32(wb[i].qs + 32 * j);
       __m256i lo = _mm256_and_si256(q, low4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
@@ -140,6 +153,7 @@ SLM_AVX512 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, f
       // Lanes 0..7: scale of group 2j, lanes 8..15: of group 2j+1.
       const __m512i scale = _mm512_permutexvar_epi32(
           _mm512_inserti64x4(_mm512_set1_epi32(2 * j), _mm256_set1_epi32(2 * j + 1), 1), all_scales);
+      SLM_UNROLL
       for (int t = 0; t < NT; ++t) {
         const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), codes, load64(xb[t][i].qs + 64 * j));
         isum[t] = _mm512_dpwssd_epi32(isum[t], s, scale);
@@ -147,12 +161,14 @@ SLM_AVX512 void dot_k4(const void* w, const void* x, size_t stride, int64_t n, f
     }
     const float d = half_to_float(wb[i].d), dmin = half_to_float(wb[i].dmin);
     const __m256i mins = mins_per_pair(mn);
+    SLM_UNROLL
     for (int t = 0; t < NT; ++t) {
       const __m256i msum = _mm256_madd_epi16(load_sums16(xb[t][i].sums), mins);
       acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[t]), _mm512_set1_ps(d * xb[t][i].d), acc[t]);
       acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin * xb[t][i].d), acc_min[t]);
     }
   }
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - hsum(acc_min[t]);
 }
 
@@ -163,13 +179,16 @@ SLM_AVX512 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n,
   const auto* wb = static_cast<const BlockQ6_K*>(w);
   const ActBlock256* xb[NT];
   __m512 acc[NT];
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) xb[t] = act<ActBlock256>(x, stride, t), acc[t] = _mm512_setzero_ps();
   const __m256i low4 = _mm256_set1_epi8(15), two = _mm256_set1_epi8(3);
   const __m128i spread_lo = _mm_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
   const __m128i spread_hi = _mm_setr_epi8(4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7);
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     __m512i isum[NT];
+    SLM_UNROLL
     for (int t = 0; t < NT; ++t) isum[t] = _mm512_setzero_si512();
+    SLM_UNROLL
     for (int half = 0; half < 2; ++half) {
       const __m256i ql0 = load32(wb[i].ql + 64 * half), ql1 = load32(wb[i].ql + 64 * half + 32);
       const __m256i qh = load32(wb[i].qh + 32 * half);
@@ -186,6 +205,7 @@ SLM_AVX512 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n,
       const __m512i scale01 = _mm512_cvtepu16_epi32(_mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc8, spread_lo)));
       const __m512i scale23 = _mm512_cvtepu16_epi32(_mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc8, spread_hi)));
       const __m512i codes01 = join(q0, q1), codes23 = join(q2, q3);
+      SLM_UNROLL
       for (int t = 0; t < NT; ++t) {
         const int8_t* xq = xb[t][i].qs + 128 * half;
         const __m512i s01 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), codes01, load64(xq));
@@ -196,12 +216,14 @@ SLM_AVX512 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n,
     // The code offset 32: subtract 32 * Σ_g scale_g * (sum of x over group g).
     const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[i].scales)));
     const float d = half_to_float(wb[i].d);
+    SLM_UNROLL
     for (int t = 0; t < NT; ++t) {
       const __m256i offset = _mm256_madd_epi16(load_sums16(xb[t][i].sums), scales16);
       const __m512i total = _mm512_sub_epi32(isum[t], _mm512_zextsi256_si512(_mm256_slli_epi32(offset, 5)));
       acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(total), _mm512_set1_ps(d * xb[t][i].d), acc[t]);
     }
   }
+  SLM_UNROLL
   for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]);
 }
 
