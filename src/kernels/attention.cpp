@@ -36,8 +36,7 @@ void attention(const float* q, const float* k, const float* v, float* out, int64
       std::memset(oh, 0, s.head_dim * sizeof(float));
       for (int64_t j = first; j <= pos; ++j) {
         const float p = scores[j] * inv;
-        const float* vj = v + j * s.kv_stride + kv_off;
-        for (int64_t d = 0; d < s.head_dim; ++d) oh[d] += p * vj[d];
+        axpy_f32(p, v + j * s.kv_stride + kv_off, oh, s.head_dim);
       }
     }
   });

@@ -31,6 +31,9 @@ static float dot_f16(const uint16_t* w, const float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) s += f16_to_f32(w[i]) * x[i];
   return s;
 }
+static void axpy_f32(float a, const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
 static void bf16_to_f32_row(const uint16_t* src, float* dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] = bf16_to_f32(src[i]);
 }
@@ -42,7 +45,7 @@ static void f16_to_f32_row(const uint16_t* src, float* dst, int64_t n) {
 
 const DotKernels& dot_scalar() {
   static const DotKernels k{"scalar", scalar::dot_f32, scalar::dot_bf16, scalar::dot_f16, scalar::bf16_to_f32_row,
-                            scalar::f16_to_f32_row};
+                            scalar::f16_to_f32_row, scalar::axpy_f32};
   return k;
 }
 
@@ -98,6 +101,13 @@ SLM_AVX2 static float dot_f16(const uint16_t* w, const float* x, int64_t n) {
   return dot_generic(w, x, n, load_f16, [](uint16_t v) { return slm::f16_to_f32(v); });
 }
 
+SLM_AVX2 static void axpy_f32(float a, const float* x, float* y, int64_t n) {
+  const __m256 va = _mm256_set1_ps(a);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+  for (; i < n; ++i) y[i] += a * x[i];
+}
+
 SLM_AVX2 static void bf16_to_f32_row(const uint16_t* src, float* dst, int64_t n) {
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load_bf16(src + i));
@@ -118,7 +128,7 @@ const DotKernels* dot_avx2() {
   const auto& f = cpu_features();
   if (!(f.avx2 && f.fma && f.f16c)) return nullptr;
   static const DotKernels k{"avx2", avx2::dot_f32, avx2::dot_bf16, avx2::dot_f16, avx2::bf16_to_f32_row,
-                            avx2::f16_to_f32_row};
+                            avx2::f16_to_f32_row, avx2::axpy_f32};
   return &k;
 #else
   return nullptr;

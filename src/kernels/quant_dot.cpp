@@ -19,6 +19,9 @@ size_t act_row_bytes(DType weight, int64_t n) {
   return uses_act256(weight) ? n / kQK_K * sizeof(ActBlock256) : n / kQK * sizeof(ActBlock32);
 }
 
+// Round to nearest even for |x| < 2^22 without a libm call (std::nearbyint is one per value).
+static inline float round_nearest(float x) { return (x + 12582912.0f) - 12582912.0f; }
+
 // Written as plain fixed-length loops: the compiler vectorises them well enough for an O(n) step.
 static float block_scale(const float* x, int n, float& inv) {
   float amax = 0;
@@ -34,7 +37,7 @@ void quantize_act32(const float* x, ActBlock32* out, int64_t n) {
     out[b].d = block_scale(x, kQK, inv);
     int32_t sum = 0;
     for (int i = 0; i < kQK; ++i) {
-      out[b].qs[i] = static_cast<int8_t>(std::nearbyint(x[i] * inv));
+      out[b].qs[i] = static_cast<int8_t>(round_nearest(x[i] * inv));
       sum += out[b].qs[i];
     }
     out[b].sum = sum;
@@ -45,7 +48,7 @@ void quantize_act256(const float* x, ActBlock256* out, int64_t n) {
   for (int64_t b = 0; b < n / kQK_K; ++b, x += kQK_K) {
     float inv;
     out[b].d = block_scale(x, kQK_K, inv);
-    for (int i = 0; i < kQK_K; ++i) out[b].qs[i] = static_cast<int8_t>(std::nearbyint(x[i] * inv));
+    for (int i = 0; i < kQK_K; ++i) out[b].qs[i] = static_cast<int8_t>(round_nearest(x[i] * inv));
     for (int g = 0; g < kQK_K / 16; ++g) {
       int s = 0;
       for (int i = 0; i < 16; ++i) s += out[b].qs[16 * g + i];
