@@ -41,6 +41,7 @@ std::vector<uint8_t> random_blocks(DType t, int64_t n, uint32_t seed) {
 
 void BM_QuantDot(benchmark::State& state, DType t, const kernels::QuantDotKernels* k, int nt) {
   if (!k) return state.SkipWithError("variant not supported on this CPU");
+  if (nt > k->token_tile) return state.SkipWithError("wider than the variant's tile");
   const int64_t n = 4096;
   const auto w = random_blocks(t, n, 1);
   const auto x = gaussian(n * nt, 2);
@@ -79,7 +80,7 @@ void BM_Matmul(benchmark::State& state, DType t, int64_t tokens) {
 
 int register_all() {
   for (DType t : kTypes)
-    for (int nt : {1, 4}) {
+    for (int nt : {1, 4, 8}) {
       const std::string suffix = std::string(dtype_name(t)) + "/tokens:" + std::to_string(nt);
       benchmark::RegisterBenchmark(("QuantDot/scalar/" + suffix).c_str(), BM_QuantDot, t, &kernels::quant_dot_scalar(), nt);
       benchmark::RegisterBenchmark(("QuantDot/avx2/" + suffix).c_str(), BM_QuantDot, t, kernels::quant_dot_avx2(), nt);

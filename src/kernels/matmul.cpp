@@ -13,7 +13,7 @@ namespace {
 
 // Block-quantized weights: the activation rows are quantized once, then each thread runs its
 // output rows. Prefill tiles rows x tokens: a chunk of tokens whose quantized activations fit in
-// L2 is swept by a band of rows small enough to stay in L1, kMaxTokenTile tokens per kernel call,
+// L2 is swept by a band of rows small enough to stay in L1, a tile of tokens per kernel call,
 // so each weight block is decoded once per tile instead of once per token.
 void matmul_quantized(const Tensor& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
                       const float* bias) {
@@ -32,8 +32,9 @@ void matmul_quantized(const Tensor& w, const float* x, int64_t n_tokens, float* 
   else quantize_tokens(0, static_cast<size_t>(n_tokens), 0);
 
   const QuantDotFn dot = quant_dot_best().get(w.dtype);
+  const int64_t tile = quant_dot_best().token_tile;
   const auto* base = static_cast<const uint8_t*>(w.data);
-  const int64_t token_chunk = std::max<int64_t>(kMaxTokenTile, (256 << 10) / static_cast<int64_t>(act_bytes));
+  const int64_t token_chunk = std::max<int64_t>(tile, (256 << 10) / static_cast<int64_t>(act_bytes));
   const int64_t row_band = std::max<int64_t>(1, (16 << 10) / static_cast<int64_t>(row_bytes));
   pool.parallel_for(static_cast<size_t>(out), [&](size_t begin, size_t end, int) {
     float result[kMaxTokenTile];
@@ -41,8 +42,8 @@ void matmul_quantized(const Tensor& w, const float* x, int64_t n_tokens, float* 
       const int64_t c1 = std::min(n_tokens, c0 + token_chunk);
       for (int64_t r0 = static_cast<int64_t>(begin); r0 < static_cast<int64_t>(end); r0 += row_band) {
         const int64_t r1 = std::min(static_cast<int64_t>(end), r0 + row_band);
-        for (int64_t t0 = c0; t0 < c1; t0 += kMaxTokenTile) {
-          const int nt = static_cast<int>(std::min<int64_t>(kMaxTokenTile, c1 - t0));
+        for (int64_t t0 = c0; t0 < c1; t0 += tile) {
+          const int nt = static_cast<int>(std::min<int64_t>(tile, c1 - t0));
           for (int64_t o = r0; o < r1; ++o) {
             dot(base + o * row_bytes, acts + t0 * act_bytes, act_bytes, nt, in, result);
             const float b = bias ? bias[o] : 0.0f;

@@ -2,7 +2,7 @@
 // with int8 activations by vpmaddubsw (unsigned x signed, pairs summed to int16: no saturation
 // because |codes| <= 63 and |x| <= 127 or, for signed codes, the sign is moved onto x), then
 // widened to int32 by vpmaddwd — with the group scale as the multiplier where a format has one.
-// A weight block is decoded once and used for every token of the tile (NT <= kMaxTokenTile).
+// A weight block is decoded once and used for every token of the tile (NT <= 4: AVX2's 16 registers hold four tokens' accumulators).
 #include <cstring>
 
 #include "base/cpu_features.h"
@@ -258,6 +258,7 @@ const QuantDotKernels* quant_dot_avx2() {
   static const QuantDotKernels k = [] {
     QuantDotKernels r = quant_dot_scalar();  // Q2_K and Q3_K keep the reference
     r.name = "avx2";
+    r.token_tile = 4;
     r.by_dtype[static_cast<int>(DType::Q4_0)] = SLM_TILES(dot_q32_signed, BlockQ4_0);
     r.by_dtype[static_cast<int>(DType::Q5_0)] = SLM_TILES(dot_q32_signed, BlockQ5_0);
     r.by_dtype[static_cast<int>(DType::Q8_0)] = SLM_TILES(dot_q32_signed, BlockQ8_0);

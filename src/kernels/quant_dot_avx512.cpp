@@ -20,7 +20,7 @@ namespace {
 
 // Token-tile and sub-block loops must be fully unrolled so the accumulators stay in registers
 // (-O2 leaves them as arrays in memory).
-#define SLM_UNROLL _Pragma("GCC unroll 4")
+#define SLM_UNROLL _Pragma("GCC unroll 8")
 
 using namespace quant;
 
@@ -229,17 +229,23 @@ SLM_AVX512 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n,
 
 using TileFn = void (*)(const void* w, const void* x, size_t stride, int64_t n, float* out);
 
-template <TileFn K1, TileFn K2, TileFn K3, TileFn K4>
+// Tiles of up to eight tokens: 32 registers hold their accumulators.
+template <TileFn K1, TileFn K2, TileFn K3, TileFn K4, TileFn K5, TileFn K6, TileFn K7, TileFn K8>
 void by_tile(const void* w, const void* x, size_t stride, int nt, int64_t n, float* out) {
   switch (nt) {
     case 1: return K1(w, x, stride, n, out);
     case 2: return K2(w, x, stride, n, out);
     case 3: return K3(w, x, stride, n, out);
-    default: return K4(w, x, stride, n, out);
+    case 4: return K4(w, x, stride, n, out);
+    case 5: return K5(w, x, stride, n, out);
+    case 6: return K6(w, x, stride, n, out);
+    case 7: return K7(w, x, stride, n, out);
+    default: return K8(w, x, stride, n, out);
   }
 }
-#define SLM_TILES(f, ...) \
-  by_tile<f<1, __VA_ARGS__>, f<2, __VA_ARGS__>, f<3, __VA_ARGS__>, f<4, __VA_ARGS__>>
+#define SLM_TILES(f, ...)                                                                           \
+  by_tile<f<1, __VA_ARGS__>, f<2, __VA_ARGS__>, f<3, __VA_ARGS__>, f<4, __VA_ARGS__>, f<5, __VA_ARGS__>, \
+          f<6, __VA_ARGS__>, f<7, __VA_ARGS__>, f<8, __VA_ARGS__>>
 
 }  // namespace
 #endif
@@ -252,6 +258,7 @@ const QuantDotKernels* quant_dot_avx512() {
   static const QuantDotKernels k = [] {
     QuantDotKernels r = *quant_dot_avx2();  // Q2_K and Q3_K as there
     r.name = "avx512";
+    r.token_tile = 8;
     r.by_dtype[static_cast<int>(DType::Q4_0)] = SLM_TILES(dot_q32_signed, BlockQ4_0);
     r.by_dtype[static_cast<int>(DType::Q5_0)] = SLM_TILES(dot_q32_signed, BlockQ5_0);
     r.by_dtype[static_cast<int>(DType::Q8_0)] = SLM_TILES(dot_q32_signed, BlockQ8_0);

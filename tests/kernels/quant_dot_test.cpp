@@ -98,7 +98,7 @@ void expect_variant_matches_scalar(const QuantDotKernels& simd) {
         const size_t ab = act_row_bytes(t, n);
         float want[kMaxTokenTile], got[kMaxTokenTile];
         ref.get(t)(w.data(), a.data(), ab, kMaxTokenTile, n, want);
-        for (int nt = 1; nt <= kMaxTokenTile; ++nt) {
+        for (int nt = 1; nt <= simd.token_tile; ++nt) {
           simd.get(t)(w.data(), a.data(), ab, nt, n, got);
           for (int i = 0; i < nt; ++i) {
             // Integer block sums are exact in every variant; only the float combination of the
