@@ -233,6 +233,100 @@ SLM_AVX2 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n, f
   for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
 }
 
+// Q2_K / Q3_K: each 128-value half reads 32 code bytes four times (bit pairs 0..3); each pass
+// gives 32 consecutive values spanning two 16-value groups, so the int16 scale vector holds two
+// scales. Q3_K's codes become unsigned (0..7, the high bit added) and its offset 4 goes through
+// the activation group sums, like the mins of Q2_K.
+SLM_AVX2 inline __m256i two_group_scales(int a, int b) {
+  return _mm256_set_m128i(_mm_set1_epi16(static_cast<int16_t>(b)), _mm_set1_epi16(static_cast<int16_t>(a)));
+}
+
+template <int NT, int kUnused = 0>
+SLM_AVX2 void dot_q2_k(const void* w, const void* x, size_t stride, int64_t n, float* out) {
+  const auto* wb = static_cast<const BlockQ2_K*>(w);
+  const ActBlock256* xb[NT];
+  __m256 acc[NT], acc_min[NT];
+  SLM_UNROLL
+  for (int t = 0; t < NT; ++t)
+    xb[t] = act<ActBlock256>(x, stride, t), acc[t] = _mm256_setzero_ps(), acc_min[t] = _mm256_setzero_ps();
+  const __m256i pair = _mm256_set1_epi8(3);
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[i].scales));
+    const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(15)));
+    __m256i isum[NT];
+    SLM_UNROLL
+    for (int t = 0; t < NT; ++t) isum[t] = _mm256_setzero_si256();
+    SLM_UNROLL
+    for (int half = 0; half < 2; ++half) {
+      const __m256i q = load32(wb[i].qs + 32 * half);
+      SLM_UNROLL
+      for (int k = 0; k < 4; ++k) {
+        const int g = 8 * half + 2 * k;
+        const __m256i codes = _mm256_and_si256(_mm256_srli_epi16(q, 2 * k), pair);
+        const __m256i scale = two_group_scales(wb[i].scales[g] & 15, wb[i].scales[g + 1] & 15);
+        SLM_UNROLL
+        for (int t = 0; t < NT; ++t)
+          isum[t] = _mm256_add_epi32(isum[t],
+                                     dot_unsigned_scaled(codes, load32(xb[t][i].qs + 128 * half + 32 * k), scale));
+      }
+    }
+    const float d = half_to_float(wb[i].d), dmin = half_to_float(wb[i].dmin);
+    SLM_UNROLL
+    for (int t = 0; t < NT; ++t) {
+      const __m256i msum = _mm256_madd_epi16(load_sums16(xb[t][i].sums), mins);
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
+      acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin * xb[t][i].d), acc_min[t]);
+    }
+  }
+  SLM_UNROLL
+  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]) - hsum(acc_min[t]);
+}
+
+template <int NT, int kUnused = 0>
+SLM_AVX2 void dot_q3_k(const void* w, const void* x, size_t stride, int64_t n, float* out) {
+  const auto* wb = static_cast<const BlockQ3_K*>(w);
+  const ActBlock256* xb[NT];
+  __m256 acc[NT];
+  SLM_UNROLL
+  for (int t = 0; t < NT; ++t) xb[t] = act<ActBlock256>(x, stride, t), acc[t] = _mm256_setzero_ps();
+  const __m256i pair = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    alignas(16) int8_t sc[16];
+    for (int g = 0; g < 16; ++g) sc[g] = static_cast<int8_t>(q3k_scale(g, wb[i].scales));
+    const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(sc)));
+    const __m256i hm = load32(wb[i].hmask);
+    __m256i isum[NT];
+    SLM_UNROLL
+    for (int t = 0; t < NT; ++t) isum[t] = _mm256_setzero_si256();
+    SLM_UNROLL
+    for (int half = 0; half < 2; ++half) {
+      const __m256i q = load32(wb[i].qs + 32 * half);
+      SLM_UNROLL
+      for (int k = 0; k < 4; ++k) {
+        const int g = 8 * half + 2 * k;
+        const __m256i high = _mm256_and_si256(_mm256_srli_epi16(hm, 4 * half + k), one);
+        const __m256i codes =
+            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 2 * k), pair), _mm256_slli_epi16(high, 2));
+        const __m256i scale = two_group_scales(sc[g], sc[g + 1]);
+        SLM_UNROLL
+        for (int t = 0; t < NT; ++t)
+          isum[t] = _mm256_add_epi32(isum[t],
+                                     dot_unsigned_scaled(codes, load32(xb[t][i].qs + 128 * half + 32 * k), scale));
+      }
+    }
+    const float d = half_to_float(wb[i].d);
+    SLM_UNROLL
+    for (int t = 0; t < NT; ++t) {
+      // Codes are stored +4: subtract 4 * Σ_g scale_g * (sum of x over group g).
+      const __m256i offset = _mm256_madd_epi16(load_sums16(xb[t][i].sums), scales16);
+      const __m256i total = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(offset, 2));
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
+    }
+  }
+  SLM_UNROLL
+  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
+}
+
 using TileFn = void (*)(const void* w, const void* x, size_t stride, int64_t n, float* out);
 
 // One kernel instance per tile width, picked at run time.
@@ -256,7 +350,7 @@ const QuantDotKernels* quant_dot_avx2() {
   const auto& f = cpu_features();
   if (!(f.avx2 && f.fma && f.f16c)) return nullptr;
   static const QuantDotKernels k = [] {
-    QuantDotKernels r = quant_dot_scalar();  // Q2_K and Q3_K keep the reference
+    QuantDotKernels r = quant_dot_scalar();
     r.name = "avx2";
     r.token_tile = 4;
     r.by_dtype[static_cast<int>(DType::Q4_0)] = SLM_TILES(dot_q32_signed, BlockQ4_0);
@@ -267,6 +361,8 @@ const QuantDotKernels* quant_dot_avx2() {
     r.by_dtype[static_cast<int>(DType::Q4_K)] = SLM_TILES(dot_k4, false, BlockQ4_K);
     r.by_dtype[static_cast<int>(DType::Q5_K)] = SLM_TILES(dot_k4, true, BlockQ5_K);
     r.by_dtype[static_cast<int>(DType::Q6_K)] = SLM_TILES(dot_q6_k, 0);
+    r.by_dtype[static_cast<int>(DType::Q2_K)] = SLM_TILES(dot_q2_k, 0);
+    r.by_dtype[static_cast<int>(DType::Q3_K)] = SLM_TILES(dot_q3_k, 0);
     return r;
   }();
   return &k;

@@ -247,6 +247,14 @@ void by_tile(const void* w, const void* x, size_t stride, int nt, int64_t n, flo
   by_tile<f<1, __VA_ARGS__>, f<2, __VA_ARGS__>, f<3, __VA_ARGS__>, f<4, __VA_ARGS__>, f<5, __VA_ARGS__>, \
           f<6, __VA_ARGS__>, f<7, __VA_ARGS__>, f<8, __VA_ARGS__>>
 
+// The AVX2 kernel of type T (tiles of up to four tokens) over a tile of up to eight.
+template <DType T>
+void avx2_in_fours(const void* w, const void* x, size_t stride, int nt, int64_t n, float* out) {
+  static const QuantDotFn f = quant_dot_avx2()->get(T);
+  for (int t0 = 0; t0 < nt; t0 += 4)
+    f(w, static_cast<const uint8_t*>(x) + t0 * stride, stride, nt - t0 < 4 ? nt - t0 : 4, n, out + t0);
+}
+
 }  // namespace
 #endif
 
@@ -256,8 +264,10 @@ const QuantDotKernels* quant_dot_avx512() {
   if (!(f.avx512f && f.avx512bw && f.avx512vnni && __builtin_cpu_supports("avx512vl") && quant_dot_avx2()))
     return nullptr;
   static const QuantDotKernels k = [] {
-    QuantDotKernels r = *quant_dot_avx2();  // Q2_K and Q3_K as there
+    QuantDotKernels r{};
     r.name = "avx512";
+    r.by_dtype[static_cast<int>(DType::Q2_K)] = avx2_in_fours<DType::Q2_K>;
+    r.by_dtype[static_cast<int>(DType::Q3_K)] = avx2_in_fours<DType::Q3_K>;
     r.token_tile = 8;
     r.by_dtype[static_cast<int>(DType::Q4_0)] = SLM_TILES(dot_q32_signed, BlockQ4_0);
     r.by_dtype[static_cast<int>(DType::Q5_0)] = SLM_TILES(dot_q32_signed, BlockQ5_0);
