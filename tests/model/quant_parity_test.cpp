@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "formats/gguf.h"
 #include "formats/quantize_weights.h"
 #include "model/transformer.h"
 #include "test_support.h"
@@ -146,6 +147,54 @@ TEST(QuantParityRandom, KQuantSchemesTrackF32) {
     EXPECT_LE(rel, b.relative) << b.scheme;
   }
   std::filesystem::remove_all(tmp);
+}
+
+}  // namespace
+}  // namespace slm
+
+namespace slm {
+namespace {
+
+// A GGUF input keeps every tokenizer.* key verbatim, and its own hyper-parameters; the result
+// generates what in-memory quantization (slm run --quant) of the same model generates.
+TEST(QuantCli, GgufInputKeepsTokenizerAndRunQuantMatchesFile) {
+  const std::string dir = test::fixture("models/tiny-qwen3");
+  const std::string tmp = test::temp_dir("quant-cli");
+  const std::string out = tmp + "/q8.gguf";
+  auto r = test::run_cli("quantize " + test::shell_quote(dir + "/model.gguf") + " " + test::shell_quote(out) +
+                         " --type Q8_0 --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  GgufFile in(dir + "/model.gguf"), q(out);
+  int copied = 0;
+  for (const auto& [key, value] : in.metadata()) {
+    if (!key.starts_with("tokenizer.")) continue;
+    const GgufValue* v = q.find(key);
+    ASSERT_TRUE(v) << key;
+    EXPECT_EQ(v->type, value.type) << key;
+    EXPECT_EQ(v->s, value.s) << key;
+    EXPECT_EQ(v->i, value.i) << key;
+    EXPECT_EQ(v->array.size(), value.array.size()) << key;
+    ++copied;
+  }
+  EXPECT_GT(copied, 0);
+  EXPECT_EQ(q.get_int("general.file_type"), 7);
+  EXPECT_EQ(q.get_string("general.architecture"), "qwen3");
+  EXPECT_EQ(q.get_int("qwen3.block_count"), in.get_int("qwen3.block_count"));
+
+  const std::string args = " --ids 1,2,3,4,5 -n 8 --temp 0 --ignore-eos --json";
+  const auto from_file = test::run_cli("run " + test::shell_quote(out) + args);
+  const auto in_memory = test::run_cli("run " + test::shell_quote(dir + "/model.gguf") + args + " --quant Q8_0");
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  ASSERT_EQ(in_memory.exit_code, 0) << in_memory.err;
+  const auto ids = [](const std::string& json) { return nlohmann::json::parse(json)["ids"]; };
+  EXPECT_EQ(ids(from_file.out), ids(in_memory.out));
+  std::filesystem::remove_all(tmp);
+}
+
+TEST(QuantCli, RejectsUnknownType) {
+  const auto r = test::run_cli("quantize " + test::shell_quote(test::fixture("models/tiny-qwen3")) + " /tmp/x.gguf --type Q3_XS");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("unknown --type"), std::string::npos) << r.err;
 }
 
 }  // namespace
