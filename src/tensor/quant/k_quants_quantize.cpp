@@ -11,10 +11,11 @@
 
 // The scale searches dominate quantization time: the loops below are written element-wise into
 // small arrays and summed by fixed pairwise halving (same order everywhere), which the compiler
-// vectorizes at -O3; an AVX2 clone is picked at run time where the CPU has it.
+// vectorizes at -O3; an AVX2 clone is picked at run time where the CPU has it (not inlined, so
+// the caller goes through the run-time choice).
 #pragma GCC optimize("O3")
 #if defined(__x86_64__)
-#define SLM_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define SLM_VECTOR_CLONES __attribute__((noinline, target_clones("arch=x86-64-v3", "default")))
 #else
 #define SLM_VECTOR_CLONES
 #endif
@@ -47,12 +48,13 @@ inline int round_int(float x) {
 template <int N>
 SLM_VECTOR_CLONES float fit_scale_min(const float* x, const float* w, int nmax, float rmin, float rdelta, int nstep, float& min_out,
                     uint8_t* L) {
-  float lo = x[0], hi = x[0], sum_w = 0, sum_x = 0;
+  float lo = x[0], hi = x[0], sum_w = 0, sum_x = 0, sum_x2 = 0;
   for (int i = 0; i < N; ++i) {
     lo = std::min(lo, x[i]);
     hi = std::max(hi, x[i]);
     sum_w += w[i];
     sum_x += w[i] * x[i];
+    sum_x2 += w[i] * x[i] * x[i];
   }
   lo = std::min(lo, 0.0f);
   if (hi <= lo) {
@@ -88,12 +90,8 @@ SLM_VECTOR_CLONES float fit_scale_min(const float* x, const float* w, int nmax, 
       m = 0;
       s = sum_xl / sum_l2;
     }
-    float e[N];
-    for (int i = 0; i < N; ++i) {
-      const float diff = s * trial[i] + m - x[i];
-      e[i] = w[i] * diff * diff;
-    }
-    const float err = pairwise_sum<N>(e);
+    // Σ w (s·l + m − x)² expanded over the sums at hand (no second pass over the values).
+    const float err = s * s * sum_l2 + m * m * sum_w + sum_x2 + 2 * s * m * sum_l - 2 * s * sum_xl - 2 * m * sum_x;
     if (err < best_err) {
       best_err = err;
       std::memcpy(best, trial, sizeof(best));
