@@ -69,26 +69,46 @@ SLM_AVX512 inline __m256i unsigned_codes(const BlockQ5_1& b) {
   return _mm256_or_si256(unpack_nibbles16(b.qs), bits_to_bytes(b.qh));
 }
 
-// Signed codes: |w| as the unsigned operand, w's sign moved onto x.
+// Signed codes: |w| as the unsigned operand, w's sign moved onto x (AVX-512 has no vpsignb:
+// a masked subtract negates x where w < 0). Two blocks per 512-bit step, lanes 0..7 from the
+// first and 8..15 from the second, each scaled by its own d_w * d_x.
 template <int NT, typename B>
 SLM_AVX512 void dot_q32_signed(const void* w, const void* x, size_t stride, int64_t n, float* out) {
   const auto* wb = static_cast<const B*>(w);
   const ActBlock32* xb[NT];
-  __m256 acc[NT];
+  __m512 acc[NT];
   SLM_UNROLL
-  for (int t = 0; t < NT; ++t) xb[t] = act<ActBlock32>(x, stride, t), acc[t] = _mm256_setzero_ps();
-  for (int64_t i = 0; i < n / kQK; ++i) {
+  for (int t = 0; t < NT; ++t) xb[t] = act<ActBlock32>(x, stride, t), acc[t] = _mm512_setzero_ps();
+  const int64_t blocks = n / kQK;
+  int64_t i = 0;
+  for (; i + 2 <= blocks; i += 2) {
+    const __m512i q = join(signed_codes(wb[i]), signed_codes(wb[i + 1]));
+    const __m512i mag = _mm512_abs_epi8(q);
+    const __mmask64 negative = _mm512_movepi8_mask(q);
+    const __m512 d = _mm512_mask_broadcastss_ps(_mm512_set1_ps(half_to_float(wb[i].d)), 0xFF00,
+                                                _mm_set_ss(half_to_float(wb[i + 1].d)));
+    SLM_UNROLL
+    for (int t = 0; t < NT; ++t) {
+      const __m512i xq = join(load32(xb[t][i].qs), load32(xb[t][i + 1].qs));
+      const __m512i signed_x = _mm512_mask_sub_epi8(xq, negative, _mm512_setzero_si512(), xq);
+      const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), mag, signed_x);
+      const __m512 dx = _mm512_mask_broadcastss_ps(_mm512_set1_ps(xb[t][i].d), 0xFF00, _mm_set_ss(xb[t][i + 1].d));
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, dx), acc[t]);
+    }
+  }
+  if (i < blocks) {  // an odd last block: 256-bit
     const __m256i q = signed_codes(wb[i]);
     const __m256i mag = _mm256_sign_epi8(q, q);
     const float d = half_to_float(wb[i].d);
     SLM_UNROLL
     for (int t = 0; t < NT; ++t) {
       const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), mag, _mm256_sign_epi8(load32(xb[t][i].qs), q));
-      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(d * xb[t][i].d), acc[t]);
+      const __m256 part = _mm256_mul_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(d * xb[t][i].d));
+      acc[t] = _mm512_add_ps(acc[t], _mm512_zextps256_ps512(part));
     }
   }
   SLM_UNROLL
-  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
+  for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]);
 }
 
 template <int NT, typename B>
