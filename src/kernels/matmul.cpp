@@ -1,8 +1,8 @@
 #include "kernels/matmul.h"
 
+#include <algorithm>
 #include <vector>
 
-#include "base/half.h"
 #include "kernels/dot.h"
 #include "kernels/quant_dot.h"
 #include "tensor/quant/quant.h"

@@ -1,5 +1,6 @@
 #include "kernels/quant_dot.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "base/cpu_features.h"
