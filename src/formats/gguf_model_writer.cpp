@@ -1,13 +1,13 @@
 #include "formats/gguf_model_writer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <regex>
 
 #include "base/progress.h"
 #include "formats/gguf_writer.h"
 #include "model/families/family.h"
-#include "model/rope.h"
 #include "slm/error.h"
 #include "tensor/quant/quant.h"
 
@@ -33,17 +33,28 @@ int64_t permuted_source_row(int64_t row, int64_t head_dim) {
   return head * head_dim + (r % 2) * (head_dim / 2) + r / 2;
 }
 
-// Llama 3 frequency scaling as per-dimension divisors (GGUF keeps them as rope_freqs.weight).
+// Llama 3 frequency scaling as per-dimension divisors (GGUF keeps them as rope_freqs.weight):
+// 1 for short wavelengths, `factor` for long ones, a blend between. Frequencies are computed
+// in f32 and the rest in double, as llama.cpp's converter does, so the bytes match its files.
 std::vector<float> llama3_rope_divisors(const ModelConfig& c) {
-  ModelConfig plain = c;
-  plain.rope_scaling = RopeScaling{};
-  plain.rope_freq_divisors.clear();
-  const auto base = compute_rope_frequencies(plain).inv_freq;
-  ModelConfig scaled_cfg = c;
-  scaled_cfg.rope_freq_divisors.clear();
-  const auto scaled = compute_rope_frequencies(scaled_cfg).inv_freq;
-  std::vector<float> div(base.size());
-  for (size_t i = 0; i < base.size(); ++i) div[i] = static_cast<float>(base[i] / scaled[i]);
+  const RopeScaling& rs = c.rope_scaling;
+  const double low_wavelen = rs.original_max_positions / rs.low_freq_factor;
+  const double high_wavelen = rs.original_max_positions / rs.high_freq_factor;
+  std::vector<float> div(c.head_dim / 2);
+  for (size_t i = 0; i < div.size(); ++i) {
+    const float exponent = static_cast<float>(2 * i) / static_cast<float>(c.head_dim);
+    const float freq = 1.0f / std::pow(static_cast<float>(c.rope_theta), exponent);
+    const double wavelen = 2 * M_PI / freq;
+    if (wavelen < high_wavelen) {
+      div[i] = 1.0f;
+    } else if (wavelen > low_wavelen) {
+      div[i] = static_cast<float>(rs.factor);
+    } else {
+      const double smooth = (rs.original_max_positions / wavelen - rs.low_freq_factor) /
+                            (rs.high_freq_factor - rs.low_freq_factor);
+      div[i] = static_cast<float>(1 / ((1 - smooth) / rs.factor + smooth));
+    }
+  }
   return div;
 }
 

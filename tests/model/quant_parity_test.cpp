@@ -199,3 +199,43 @@ TEST(QuantCli, RejectsUnknownType) {
 
 }  // namespace
 }  // namespace slm
+
+namespace slm {
+namespace {
+
+// The fixtures' model.gguf files come from llama.cpp's converter (F32). Writing the Hugging Face
+// directory as F32 must reproduce them on disk: same tensors, shapes and bytes (so the Q/K row
+// permutation and the Llama 3 rope factors match llama.cpp's), and the same hyper-parameters.
+class MatchesLlamaCppConversion : public testing::TestWithParam<std::string> {};
+
+TEST_P(MatchesLlamaCppConversion, TensorsAndHyperParameters) {
+  const std::string dir = test::fixture("models/" + GetParam());
+  const std::string tmp = test::temp_dir("quant-f32");
+  const std::string out = tmp + "/f32.gguf";
+  const auto r = test::run_cli("quantize " + test::shell_quote(dir) + " " + test::shell_quote(out) + " --type F32 --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  GgufFile ref(dir + "/model.gguf"), ours(out);
+  ASSERT_EQ(ours.tensors().size(), ref.tensors().size());
+  for (const auto& [name, t] : ref.tensors()) {
+    auto it = ours.tensors().find(name);
+    ASSERT_NE(it, ours.tensors().end()) << name;
+    ASSERT_EQ(it->second.shape, t.shape) << name;
+    ASSERT_EQ(it->second.dtype, t.dtype) << name;
+    EXPECT_EQ(std::memcmp(it->second.data, t.data, t.nbytes()), 0) << name;
+  }
+  const std::string arch = ref.get_string("general.architecture");
+  EXPECT_EQ(ours.get_string("general.architecture"), arch);
+  for (const char* key : {"embedding_length", "block_count", "feed_forward_length", "attention.head_count",
+                          "attention.head_count_kv", "context_length"})
+    EXPECT_EQ(ours.get_int(arch + "." + key), ref.get_int(arch + "." + key)) << key;
+  for (const char* key : {"rope.freq_base", "attention.layer_norm_rms_epsilon"})
+    EXPECT_FLOAT_EQ(static_cast<float>(ours.get_float(arch + "." + key)), static_cast<float>(ref.get_float(arch + "." + key)))
+        << key;
+  std::filesystem::remove_all(tmp);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, MatchesLlamaCppConversion,
+                         testing::Values("tiny-llama3", "tiny-qwen2", "tiny-qwen3", "tiny-smollm3", "tiny-qwen3-yarn"));
+
+}  // namespace
+}  // namespace slm
