@@ -1,6 +1,7 @@
 // slm run MODEL (-p PROMPT | --ids 1,2,3) [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p P]
 //         [--repeat-penalty R] [--seed S] [--threads K] [--ctx N] [--json] [--dump-logits] [--ignore-eos]
 //         [--chat [--system S] [--think|--no-think]]
+//         [--quant Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K] (quantize in memory at load)
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -34,6 +35,7 @@ int run_main(const std::vector<std::string>& argv) {
   LoadOptions load;
   load.threads = static_cast<int>(args.int_option("--threads", 0));
   load.matformer = args.option("--matformer");
+  load.quant = args.option("--quant");
   const long long ctx_arg = args.int_option("--ctx", 0);
   auto pos = args.positionals();
   if (pos.size() != 1) throw Error("usage: slm run MODEL (-p PROMPT | --ids 1,2,3) [-n N] [--temp T] [--seed S]");
