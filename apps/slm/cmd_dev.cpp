@@ -12,6 +12,35 @@
 namespace slm::cli {
 namespace {
 
+// <unk>, <s>, </s>, the 256 byte tokens, then "▁tokN" pieces up to `size` entries.
+GgufVocab placeholder_vocab(int64_t size) {
+  GgufVocab v;
+  v.model = "llama";
+  v.pre = "default";
+  auto add = [&](std::string piece, float score, int32_t type) {
+    v.tokens.push_back(std::move(piece));
+    v.scores.push_back(score);
+    v.token_types.push_back(type);
+  };
+  add("<unk>", 0, 2);
+  add("<s>", 0, 3);
+  add("</s>", 0, 3);
+  for (int b = 0; b < 256; ++b) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "<0x%02X>", b);
+    add(hex, 0, 6);
+  }
+  while (static_cast<int64_t>(v.tokens.size()) < size)
+    add("\xE2\x96\x81tok" + std::to_string(v.tokens.size()), -static_cast<float>(v.tokens.size()), 1);
+  v.tokens.resize(size);
+  v.scores.resize(size);
+  v.token_types.resize(size);
+  v.unk_id = 0;
+  v.bos_id = 1;
+  v.eos_id = 2;
+  return v;
+}
+
 ModelConfig preset(const std::string& like) {
   ModelConfig c;
   if (like == "qwen3-0.6b") {
@@ -117,6 +146,10 @@ int random_model(Args& args) {
   options.scheme = *scheme;
   options.progress = !quiet;
   options.name = "random " + like;
+  // A placeholder SentencePiece-style vocabulary of the model's size, so that other runtimes
+  // (llama.cpp) load the file too.
+  const GgufVocab vocab = placeholder_vocab(config.vocab_size);
+  options.vocab = &vocab;
   write_gguf_model(pos[0], config, random_source(tensor_specs(config), seed), options, pool);
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "formats/gguf_model_writer.h"
 
+#include "formats/gguf_vocab_writer.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -90,7 +92,9 @@ void write_hyper_parameters(GgufWriter& w, const ModelConfig& c, const ModelWrit
       if (rs.attention_factor) w.set_f32(key("rope.scaling.attn_factor"), static_cast<float>(*rs.attention_factor));
     }
   }
-  if (!o.copy_metadata_from) {
+  if (!o.copy_metadata_from && o.vocab) {
+    write_gguf_vocab(w, *o.vocab);
+  } else if (!o.copy_metadata_from) {
     if (c.bos_token_id) w.set_u32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(*c.bos_token_id));
     if (!c.eos_token_ids.empty()) w.set_u32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(c.eos_token_ids[0]));
   }

@@ -12,6 +12,7 @@
 #include "formats/quant_scheme.h"
 #include "formats/weight_store.h"
 #include "model/config.h"
+#include "text/gguf_vocab.h"
 
 namespace slm {
 
@@ -34,6 +35,7 @@ struct ModelWriteOptions {
   const GgufFile* copy_metadata_from = nullptr;  // a GGUF input: its tokenizer.* and general.* keys
   bool progress = false;                         // progress bar on stderr
   std::string name;                              // general.name, when not copied
+  const GgufVocab* vocab = nullptr;              // written as tokenizer.ggml.* when not copied
 };
 
 void write_gguf_model(const std::string& path, const ModelConfig& config, const ModelTensorSource& source,
