@@ -1,0 +1,210 @@
+#include "eval/sandbox.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "slm/error.h"
+
+namespace slm::eval {
+
+namespace fs = std::filesystem;
+
+const char* outcome_name(RunOutcome o) {
+  switch (o) {
+    case RunOutcome::passed: return "passed";
+    case RunOutcome::failed: return "failed";
+    case RunOutcome::timed_out: return "timed out";
+    case RunOutcome::crashed: return "crashed";
+  }
+  return "?";
+}
+
+namespace {
+
+// Sandboxed programs run as uids from this range when we are root, one per run, so the
+// per-user process limit holds for each sandbox on its own and no run can signal another.
+constexpr uid_t kFirstSandboxUid = 61000;
+constexpr uint32_t kSandboxUids = 4000;
+
+std::string find_python() {
+  if (const char* env = std::getenv("SLM_PYTHON")) return env;
+  // A system interpreter: per-user installs under $HOME may be unreadable to the sandbox uid.
+  for (const char* p : {"/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"})
+    if (access(p, X_OK) == 0) return p;
+  throw Error("sandbox: no python3 found (install python3, or set SLM_PYTHON to an interpreter path)");
+}
+
+// Whether a child can enter new network + PID namespaces here.
+bool namespaces_available() {
+  pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    int flags = CLONE_NEWNET | CLONE_NEWPID;
+    if (geteuid() != 0) flags |= CLONE_NEWUSER;
+    _exit(unshare(flags) == 0 ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+void set_limit(int resource, rlim_t value) {
+  rlimit r{value, value};
+  setrlimit(resource, &r);
+}
+
+std::string tail_of_file(const std::string& path, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  return s.size() > max_bytes ? s.substr(s.size() - max_bytes) : s;
+}
+
+// Everything the child needs, built before fork: the parent may be multi-threaded, so the
+// child must not allocate.
+struct ChildPlan {
+  const SandboxLimits* limits;
+  bool isolate_network;
+  uid_t uid;
+  const char* dir;
+  const char* stderr_path;
+  char* const* args;
+  char* const* env;
+};
+
+// The child side: confine, then exec python.
+[[noreturn]] void exec_confined(const ChildPlan& plan) {
+  setpgid(0, 0);
+  if (plan.isolate_network) {
+    int flags = CLONE_NEWNET | CLONE_NEWPID;
+    if (geteuid() != 0) flags |= CLONE_NEWUSER;
+    if (unshare(flags) == 0) {
+      // The first process forked after CLONE_NEWPID is the namespace's init: when it exits the
+      // kernel kills everything left in the namespace (fork bombs, daemons).
+      pid_t init = fork();
+      if (init < 0) _exit(125);
+      if (init > 0) {
+        int status = 0;
+        while (waitpid(init, &status, 0) < 0) {
+        }
+        if (WIFSIGNALED(status)) _exit(128 + WTERMSIG(status));
+        _exit(WEXITSTATUS(status));
+      }
+    }
+  }
+  int devnull = open("/dev/null", O_RDWR);
+  int err = open(plan.stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (devnull < 0 || err < 0) _exit(126);
+  dup2(devnull, 0);
+  dup2(devnull, 1);
+  dup2(err, 2);
+  for (int fd = 3; fd < 1024; ++fd) close(fd);
+  if (chdir(plan.dir) != 0) _exit(126);
+  if (geteuid() == 0) {
+    if (setgroups(0, nullptr) != 0 || setresgid(plan.uid, plan.uid, plan.uid) != 0 ||
+        setresuid(plan.uid, plan.uid, plan.uid) != 0)
+      _exit(126);
+  }
+  const SandboxLimits& limits = *plan.limits;
+  set_limit(RLIMIT_CPU, static_cast<rlim_t>(limits.cpu_seconds));
+  set_limit(RLIMIT_AS, static_cast<rlim_t>(limits.address_space_bytes));
+  set_limit(RLIMIT_FSIZE, static_cast<rlim_t>(limits.file_size_bytes));
+  set_limit(RLIMIT_NPROC, static_cast<rlim_t>(limits.processes));
+  set_limit(RLIMIT_CORE, 0);
+  execve(plan.args[0], plan.args, plan.env);
+  _exit(127);
+}
+
+}  // namespace
+
+PythonSandbox::PythonSandbox(SandboxLimits limits) : limits_(limits), python_(find_python()) {
+  isolate_network_ = namespaces_available();
+  if (!isolate_network_)
+    warnings_.push_back("no network/PID namespaces available: sandboxed code can reach the network and may leave "
+                        "processes behind");
+  if (geteuid() != 0)
+    warnings_.push_back("not root: sandboxed code runs as the current user (process limit shared with it)");
+}
+
+RunResult PythonSandbox::run(const std::string& program) const {
+  std::string tmpl = (fs::temp_directory_path() / "slm-sandbox-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) throw Error("sandbox: cannot create a temporary directory");
+  const std::string dir = tmpl;
+  const std::string script = dir + "/program.py";
+  const std::string stderr_path = dir + "/stderr";
+  { std::ofstream(script, std::ios::binary) << program; }
+  const uid_t uid = kFirstSandboxUid + next_uid_.fetch_add(1) % kSandboxUids;
+  if (geteuid() == 0) {
+    // The sandbox uid owns its directory and nothing else.
+    if (chown(dir.c_str(), uid, uid) != 0) throw Error("sandbox: cannot hand the directory to the sandbox uid");
+    chmod(dir.c_str(), 0700);
+    chmod(script.c_str(), 0644);
+  }
+
+  const std::string home = "HOME=" + dir;
+  char* const env[] = {const_cast<char*>("PATH=/usr/bin:/bin"), const_cast<char*>(home.c_str()),
+                       const_cast<char*>("OMP_NUM_THREADS=1"), const_cast<char*>("PYTHONDONTWRITEBYTECODE=1"),
+                       const_cast<char*>("LANG=C.UTF-8"), nullptr};
+  char* const args[] = {const_cast<char*>(python_.c_str()), const_cast<char*>("-I"),
+                        const_cast<char*>(script.c_str()), nullptr};
+  const ChildPlan plan{&limits_, isolate_network_, uid, dir.c_str(), stderr_path.c_str(), args, env};
+
+  const auto start = std::chrono::steady_clock::now();
+  pid_t pid = fork();
+  if (pid < 0) throw Error("sandbox: fork failed");
+  if (pid == 0) exec_confined(plan);
+  setpgid(pid, pid);  // also set in the child; whichever runs first wins the race harmlessly
+
+  RunResult r;
+  int status = 0;
+  bool timed_out = false;
+  for (;;) {
+    pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (elapsed > limits_.wall_seconds) {
+      timed_out = true;
+      kill(-pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(elapsed < 0.2 ? 2 : 10));
+  }
+  kill(-pid, SIGKILL);  // stragglers outside a PID namespace that kept our process group
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (timed_out) {
+    r.outcome = RunOutcome::timed_out;
+  } else if (WIFEXITED(status)) {
+    r.exit_code = WEXITSTATUS(status);
+    // The PID namespace's init reports a signal death as 128 + signal.
+    if (r.exit_code > 128 && r.exit_code < 128 + 65) {
+      r.signal = r.exit_code - 128;
+      r.outcome = r.signal == SIGXCPU || r.signal == SIGKILL ? RunOutcome::timed_out : RunOutcome::crashed;
+    } else {
+      r.outcome = r.exit_code == 0 ? RunOutcome::passed : RunOutcome::failed;
+    }
+  } else if (WIFSIGNALED(status)) {
+    r.signal = WTERMSIG(status);
+    r.outcome = r.signal == SIGXCPU ? RunOutcome::timed_out : RunOutcome::crashed;
+  }
+  r.stderr_tail = tail_of_file(stderr_path, 600);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return r;
+}
+
+}  // namespace slm::eval
