@@ -91,7 +91,7 @@ class HumanEvalTask : public Task {
     return s;
   }
 
-  const PythonSandbox& sandbox() const { return sandbox_; }
+  std::vector<std::string> warnings() const override { return sandbox_.warnings(); }
 
  private:
   static SandboxLimits limits_for(const TaskOptions& o) {

@@ -60,6 +60,9 @@ class Task {
   virtual int samples() const { return 1; }
   virtual DocScore score(const Doc& doc, const std::vector<std::string>& responses) const;
 
+  // Caveats the report should carry (e.g. sandbox isolation that was unavailable).
+  virtual std::vector<std::string> warnings() const { return {}; }
+
   virtual ChoiceSet choices(const Doc& doc) const;
   virtual DocScore score_choices(const Doc& doc, const std::vector<double>& loglikelihoods) const;
 };
