@@ -1,0 +1,68 @@
+// Gold answers, written the way a model would answer, score 100% on every item of the full sets.
+#include <gtest/gtest.h>
+
+#include "eval/arc_challenge.h"
+#include "eval/gsm8k.h"
+#include "eval/task.h"
+#include "test_support.h"
+
+namespace slm::eval {
+
+namespace {
+TaskOptions all_of(const std::string& variant) {
+  TaskOptions o;
+  o.variant = variant;
+  o.data_dir = test::fixture("evals");
+  return o;
+}
+}  // namespace
+
+TEST(EvalReferenceScoring, Gsm8kGoldAsTheAnswerSentence) {
+  auto task = make_task("gsm8k", all_of("gsm8k_cot"));
+  ASSERT_EQ(task->docs().size(), 1319u);
+  for (const auto& doc : task->docs()) {
+    const std::string gold = gsm8k::reference_answer(doc.fields.at("answer").get<std::string>());
+    const DocScore s = task->score(doc, {"Some reasoning. The answer is " + gold + "."});
+    ASSERT_EQ(s.metrics["exact_match,strict-match"], 1.0) << doc.id << ": " << gold;
+    ASSERT_EQ(s.metrics["exact_match,flexible-extract"], 1.0) << doc.id << ": " << gold;
+  }
+}
+
+TEST(EvalReferenceScoring, ArcChatGoldLetter) {
+  auto task = make_task("arc_challenge", all_of("arc_challenge_chat"));
+  ASSERT_EQ(task->docs().size(), 1172u);
+  for (const auto& doc : task->docs()) {
+    const DocScore s = task->score(doc, {" " + arc::gold_letter(doc.fields)});
+    ASSERT_EQ(s.metrics["exact_match"], 1.0) << doc.id;
+  }
+}
+
+TEST(EvalReferenceScoring, ArcLoglikelihoodPicksTheBest) {
+  auto task = make_task("arc_challenge", all_of("arc_challenge"));
+  const auto& doc = task->docs()[0];
+  std::vector<double> lls(doc.fields.at("choices").at("text").size(), -50.0);
+  lls[arc::gold_index(doc.fields)] = -1.0;
+  const DocScore s = task->score_choices(doc, lls);
+  EXPECT_EQ(s.metrics["acc"], 1.0);
+  EXPECT_EQ(s.metrics["acc_norm"], 1.0);
+}
+
+TEST(EvalReferenceScoring, MmluProGoldInTheAnswerPhrase) {
+  auto task = make_task("mmlu_pro", all_of("mmlu_pro"));
+  ASSERT_EQ(task->docs().size(), 12032u);
+  for (const auto& doc : task->docs()) {
+    const std::string gold = doc.fields.at("answer").get<std::string>();
+    const DocScore s = task->score(doc, {"Let me see. The answer is (" + gold + ")."});
+    ASSERT_EQ(s.metrics["exact_match,custom-extract"], 1.0) << doc.id;
+    ASSERT_EQ(s.metrics["accuracy,cascade"], 1.0) << doc.id;
+  }
+}
+
+TEST(EvalReferenceScoring, MmluProLimitIsPerCategory) {
+  TaskOptions o = all_of("mmlu_pro");
+  o.limit = 2;
+  auto task = make_task("mmlu_pro", o);
+  EXPECT_EQ(task->docs().size(), 28u);  // 14 categories x 2
+}
+
+}  // namespace slm::eval

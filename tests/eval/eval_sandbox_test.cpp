@@ -1,0 +1,91 @@
+// The HumanEval sandbox: every canonical solution passes; wrong, crashing, looping,
+// memory-hungry, forking and network-using programs fail within their limits.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "eval/humaneval.h"
+#include "eval/jsonl.h"
+#include "eval/sandbox.h"
+#include "test_support.h"
+
+namespace slm::eval {
+
+namespace {
+nlohmann::ordered_json first_problem() {
+  return read_jsonl(test::fixture("evals/humaneval/HumanEval.jsonl")).at(0);
+}
+}  // namespace
+
+TEST(EvalSandbox, AllCanonicalSolutionsPass) {
+  const auto problems = read_jsonl(test::fixture("evals/humaneval/HumanEval.jsonl"));
+  ASSERT_EQ(problems.size(), 164u);
+  SandboxLimits limits;
+  limits.wall_seconds = 20;  // generous: the suite may share the CPU with other work
+  limits.cpu_seconds = 20;
+  PythonSandbox sandbox(limits);
+  std::atomic<size_t> next{0};
+  std::vector<RunResult> results(problems.size());
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 8; ++t)
+    workers.emplace_back([&] {
+      for (size_t i; (i = next.fetch_add(1)) < problems.size();)
+        results[i] = sandbox.run(humaneval::program(problems[i], problems[i].at("canonical_solution").get<std::string>()));
+    });
+  for (auto& w : workers) w.join();
+  for (size_t i = 0; i < problems.size(); ++i)
+    EXPECT_EQ(results[i].outcome, RunOutcome::passed) << problems[i].at("task_id") << ": " << results[i].stderr_tail;
+}
+
+struct BadCompletion {
+  const char* name;
+  const char* body;
+  RunOutcome expected;
+};
+
+TEST(EvalSandbox, HostileCompletionsFailWithinLimits) {
+  const BadCompletion cases[] = {
+      {"wrong", "    return False\n", RunOutcome::failed},
+      {"crash", "    raise RuntimeError('boom')\n", RunOutcome::failed},
+      {"syntax", "    return (\n", RunOutcome::failed},
+      {"infinite loop", "    while True:\n        pass\n", RunOutcome::timed_out},
+      {"sleeps", "    import time\n    time.sleep(60)\n", RunOutcome::timed_out},
+      {"memory hog", "    x = bytearray(8 * 1024 ** 3)\n    return True\n", RunOutcome::failed},
+      {"fork bomb",
+       "    import os\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass\n",
+       RunOutcome::timed_out},
+      {"network", "    import socket\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\n    return True\n",
+       RunOutcome::failed},
+      {"segfault", "    import ctypes\n    ctypes.string_at(0)\n", RunOutcome::crashed},
+      {"writes a huge file", "    open('big', 'wb').write(b'x' * (64 << 20))\n    return True\n", RunOutcome::failed},
+  };
+  SandboxLimits limits;
+  limits.wall_seconds = 2.0;
+  limits.cpu_seconds = 3;
+  PythonSandbox sandbox(limits);
+  for (const auto& w : sandbox.warnings()) std::printf("sandbox warning: %s\n", w.c_str());
+  const auto problem = first_problem();
+  for (const auto& c : cases) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const RunResult r = sandbox.run(humaneval::program(problem, c.body));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_EQ(r.outcome, c.expected) << c.name << " ended as " << outcome_name(r.outcome) << ": " << r.stderr_tail;
+    EXPECT_LT(seconds, 4.0) << c.name;
+  }
+  // The machine is unharmed: a correct program still passes right after.
+  EXPECT_EQ(sandbox.run(humaneval::program(problem, problem.at("canonical_solution").get<std::string>())).outcome,
+            RunOutcome::passed);
+}
+
+TEST(EvalSandbox, NoNetworkWhenNamespacesExist) {
+  PythonSandbox sandbox;
+  if (!sandbox.warnings().empty()) GTEST_SKIP() << sandbox.warnings()[0];
+  const RunResult r = sandbox.run(
+      "import socket\ns = socket.socket()\ns.settimeout(1)\ntry:\n    s.connect(('127.0.0.1', 22))\nexcept OSError as e:\n"
+      "    import errno, sys\n    sys.exit(0 if e.errno in (errno.ENETUNREACH, errno.ECONNREFUSED) else 3)\n");
+  EXPECT_EQ(r.outcome, RunOutcome::passed) << r.stderr_tail;
+}
+
+}  // namespace slm::eval
