@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -82,6 +83,7 @@ struct ChildPlan {
   uid_t uid;
   const char* dir;
   const char* stderr_path;
+  const char* stdout_path;
   char* const* args;
   char* const* env;
 };
@@ -108,9 +110,10 @@ struct ChildPlan {
   }
   int devnull = open("/dev/null", O_RDWR);
   int err = open(plan.stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (devnull < 0 || err < 0) _exit(126);
+  int out = open(plan.stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (devnull < 0 || err < 0 || out < 0) _exit(126);
   dup2(devnull, 0);
-  dup2(devnull, 1);
+  dup2(out, 1);
   dup2(err, 2);
   for (int fd = 3; fd < 1024; ++fd) close(fd);
   if (chdir(plan.dir) != 0) _exit(126);
@@ -145,8 +148,15 @@ RunResult PythonSandbox::run(const std::string& program) const {
   if (!mkdtemp(tmpl.data())) throw Error("sandbox: cannot create a temporary directory");
   const std::string dir = tmpl;
   const std::string script = dir + "/program.py";
-  const std::string stderr_path = dir + "/stderr";
-  { std::ofstream(script, std::ios::binary) << program; }
+  const std::string stderr_path = dir + "/stderr", stdout_path = dir + "/stdout";
+  // Passing means running to the end: an exit(0) half-way (sys.exit in a completion) must not
+  // count, so the program's last statement writes a marker that the exit status alone lacks.
+  const std::string marker = "slm-sandbox-done-" + std::to_string(std::random_device{}()) + "-" +
+                             std::to_string(std::random_device{}());
+  {
+    std::ofstream f(script, std::ios::binary);
+    f << program << "\n\n__import__('os').write(1, b'\\n" << marker << "\\n')\n";
+  }
   const uid_t uid = kFirstSandboxUid + next_uid_.fetch_add(1) % kSandboxUids;
   if (geteuid() == 0) {
     // The sandbox uid owns its directory and nothing else.
@@ -161,7 +171,8 @@ RunResult PythonSandbox::run(const std::string& program) const {
                        const_cast<char*>("LANG=C.UTF-8"), nullptr};
   char* const args[] = {const_cast<char*>(python_.c_str()), const_cast<char*>("-I"),
                         const_cast<char*>(script.c_str()), nullptr};
-  const ChildPlan plan{&limits_, isolate_network_, uid, dir.c_str(), stderr_path.c_str(), args, env};
+  const ChildPlan plan{&limits_,           isolate_network_,   uid, dir.c_str(), stderr_path.c_str(),
+                       stdout_path.c_str(), args, env};
 
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = fork();
@@ -195,7 +206,8 @@ RunResult PythonSandbox::run(const std::string& program) const {
       r.signal = r.exit_code - 128;
       r.outcome = r.signal == SIGXCPU || r.signal == SIGKILL ? RunOutcome::timed_out : RunOutcome::crashed;
     } else {
-      r.outcome = r.exit_code == 0 ? RunOutcome::passed : RunOutcome::failed;
+      const bool finished = tail_of_file(stdout_path, marker.size() + 8).find(marker) != std::string::npos;
+      r.outcome = r.exit_code == 0 && finished ? RunOutcome::passed : RunOutcome::failed;
     }
   } else if (WIFSIGNALED(status)) {
     r.signal = WTERMSIG(status);

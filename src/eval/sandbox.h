@@ -34,7 +34,7 @@ class PythonSandbox {
  public:
   explicit PythonSandbox(SandboxLimits limits = {});
 
-  // Runs `program` (the full source) with python3 -I; passed means exit status 0.
+  // Runs `program` (the full source) with python3 -I; passed means it ran to its end and exited 0.
   RunResult run(const std::string& program) const;
 
   const std::string& python() const { return python_; }

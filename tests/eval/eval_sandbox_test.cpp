@@ -58,6 +58,8 @@ TEST(EvalSandbox, HostileCompletionsFailWithinLimits) {
        RunOutcome::timed_out},
       {"network", "    import socket\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\n    return True\n",
        RunOutcome::failed},
+      {"exits early", "    import sys\n    sys.exit(0)\n", RunOutcome::failed},
+      {"exits hard", "    import os\n    os._exit(0)\n", RunOutcome::failed},
       {"segfault", "    import ctypes\n    ctypes.string_at(0)\n", RunOutcome::crashed},
       {"writes a huge file", "    open('big', 'wb').write(b'x' * (64 << 20))\n    return True\n", RunOutcome::failed},
   };
@@ -82,9 +84,17 @@ TEST(EvalSandbox, HostileCompletionsFailWithinLimits) {
 TEST(EvalSandbox, NoNetworkWhenNamespacesExist) {
   PythonSandbox sandbox;
   if (!sandbox.warnings().empty()) GTEST_SKIP() << sandbox.warnings()[0];
+  // In a fresh network namespace even loopback is down: every connect is "network unreachable".
   const RunResult r = sandbox.run(
-      "import socket\ns = socket.socket()\ns.settimeout(1)\ntry:\n    s.connect(('127.0.0.1', 22))\nexcept OSError as e:\n"
-      "    import errno, sys\n    sys.exit(0 if e.errno in (errno.ENETUNREACH, errno.ECONNREFUSED) else 3)\n");
+      "import errno, socket\n"
+      "for address in [('127.0.0.1', 22), ('1.1.1.1', 53)]:\n"
+      "    s = socket.socket()\n"
+      "    s.settimeout(1)\n"
+      "    try:\n"
+      "        s.connect(address)\n"
+      "        raise AssertionError('connected to %s' % (address,))\n"
+      "    except OSError as e:\n"
+      "        assert e.errno == errno.ENETUNREACH, e\n");
   EXPECT_EQ(r.outcome, RunOutcome::passed) << r.stderr_tail;
 }
 
