@@ -19,6 +19,19 @@ size_t find_first_stop(const std::string& text, const std::vector<std::string>& 
   return best;
 }
 
+namespace {
+
+// Copying another slot's cache pays off only for a prefix longer than this.
+constexpr size_t kMinShared = 16;
+
+size_t common_prefix(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
+  size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+  return n;
+}
+
+}  // namespace
+
 struct BatchScheduler::Slot {
   explicit Slot(const ModelConfig& config, int64_t context) : cache(config, context) {}
 
@@ -89,11 +102,38 @@ void BatchScheduler::run(const std::vector<GenerationRequest>& requests,
     on_done(r->tag, GenerationOutput{std::move(s.text), std::move(reason), s.generated});
   };
 
+  // Fills an idle slot. A prompt sharing a long prefix with another slot's cache (the few-shot
+  // exemplars) starts from a copy of that cache; one sharing it with a prompt still waiting for
+  // its prefill waits a step, so the shared part is computed once instead of once per slot.
+  auto fill = [&](Slot& s) {
+    const GenerationRequest& r = requests[next];
+    const size_t own = common_prefix(s.cached, r.prompt);
+    Slot* donor = nullptr;
+    size_t donor_len = own;
+    for (auto& other : slots) {
+      if (other.get() == &s) continue;
+      if (other->request && other->prefill && common_prefix(other->request->prompt, r.prompt) > donor_len + kMinShared)
+        return false;
+      const size_t shared = common_prefix(other->cached, r.prompt);
+      if (shared > donor_len + kMinShared) {
+        donor = other.get();
+        donor_len = shared;
+      }
+    }
+    if (donor) {
+      s.cache = donor->cache;
+      s.cached = donor->cached;
+    }
+    start(s, r);
+    ++next;
+    return true;
+  };
+
   std::vector<BatchItem> items;
   std::vector<Slot*> active;
   for (;;) {
     for (auto& s : slots)
-      if (!s->request && next < requests.size()) start(*s, requests[next++]);
+      if (!s->request && next < requests.size() && !fill(*s)) break;
     items.clear();
     active.clear();
     for (auto& s : slots)
