@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -86,15 +87,32 @@ struct ChildPlan {
   const char* stdout_path;
   char* const* args;
   char* const* env;
+  const char* uid_map;  // "U U 1\n": keeps our own identity inside a new user namespace
+  const char* gid_map;
 };
+
+void write_file(const char* path, const char* text) {
+  int fd = open(path, O_WRONLY);
+  if (fd < 0) return;
+  ssize_t ignored = write(fd, text, strlen(text));
+  (void)ignored;
+  close(fd);
+}
 
 // The child side: confine, then exec python.
 [[noreturn]] void exec_confined(const ChildPlan& plan) {
   setpgid(0, 0);
   if (plan.isolate_network) {
     int flags = CLONE_NEWNET | CLONE_NEWPID;
-    if (geteuid() != 0) flags |= CLONE_NEWUSER;
+    const bool new_user = geteuid() != 0;
+    if (new_user) flags |= CLONE_NEWUSER;
     if (unshare(flags) == 0) {
+      if (new_user) {
+        // Without a mapping we would be the overflow uid and could not enter our own directory.
+        write_file("/proc/self/setgroups", "deny");
+        write_file("/proc/self/uid_map", plan.uid_map);
+        write_file("/proc/self/gid_map", plan.gid_map);
+      }
       // The first process forked after CLONE_NEWPID is the namespace's init: when it exits the
       // kernel kills everything left in the namespace (fork bombs, daemons).
       pid_t init = fork();
@@ -171,8 +189,10 @@ RunResult PythonSandbox::run(const std::string& program) const {
                        const_cast<char*>("LANG=C.UTF-8"), nullptr};
   char* const args[] = {const_cast<char*>(python_.c_str()), const_cast<char*>("-I"),
                         const_cast<char*>(script.c_str()), nullptr};
-  const ChildPlan plan{&limits_,           isolate_network_,   uid, dir.c_str(), stderr_path.c_str(),
-                       stdout_path.c_str(), args, env};
+  const std::string uid_map = std::to_string(geteuid()) + " " + std::to_string(geteuid()) + " 1\n";
+  const std::string gid_map = std::to_string(getegid()) + " " + std::to_string(getegid()) + " 1\n";
+  const ChildPlan plan{&limits_, isolate_network_, uid,  dir.c_str(),     stderr_path.c_str(),
+                       stdout_path.c_str(), args, env, uid_map.c_str(), gid_map.c_str()};
 
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = fork();
