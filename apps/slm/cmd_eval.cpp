@@ -1,7 +1,7 @@
 // slm eval MODEL --task gsm8k|arc_challenge|mmlu_pro|humaneval [--variant V] [--limit N] [--shots K]
 //          [--seed S] [--out results.jsonl [--resume]] [--data-dir DIR | --data FILE] [--parallel P]
 //          [--responses FILE] [--json] [--max-gen-toks N] [--samples N] [--temp T] [--top-p P]
-//          [--think | --no-think] [--threads K] [--timeout SECONDS] [--no-progress]
+//          [--think | --no-think] [--threads K] [--timeout SECONDS] [--no-progress] [--revision 2026-02]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,7 +21,8 @@ constexpr const char* kUsage =
     "usage: slm eval MODEL --task gsm8k|arc_challenge|mmlu_pro|humaneval [--variant V] [--limit N] [--shots K]\n"
     "         [--seed S] [--out results.jsonl [--resume]] [--data-dir DIR | --data FILE] [--parallel P]\n"
     "         [--responses FILE (no MODEL needed)] [--json] [--max-gen-toks N] [--samples N] [--temp T]\n"
-    "         [--top-p P] [--think | --no-think] [--threads K] [--timeout SECONDS] [--no-progress]";
+    "         [--top-p P] [--think | --no-think] [--threads K] [--timeout SECONDS] [--no-progress]\n"
+    "         [--revision 2026-02 (mmlu_pro)]";
 
 std::string describe_dtypes(const Engine& engine) {
   std::string out;
@@ -34,6 +35,15 @@ std::string describe_dtypes(const Engine& engine) {
 
 int eval_main(const std::vector<std::string>& argv) {
   Args args(argv);
+  if (args.flag("--help") || args.flag("-h")) {
+    std::printf("%s\n\nvariants:\n", kUsage);
+    for (const char* t : {"gsm8k", "arc_challenge", "mmlu_pro", "humaneval"}) {
+      std::printf("  %-14s", t);
+      for (const auto& v : eval::task_variants(t)) std::printf(" %s", v.c_str());
+      std::printf("\n");
+    }
+    return 0;
+  }
   const std::string task_name = args.option("--task");
   eval::TaskOptions task_options;
   task_options.variant = args.option("--variant");
@@ -47,6 +57,7 @@ int eval_main(const std::vector<std::string>& argv) {
     if (const char* env = std::getenv("SLM_EVAL_DATA")) task_options.data_dir = env;
   task_options.samples = static_cast<int>(args.int_option("--samples", 1));
   task_options.sandbox_timeout_s = args.float_option("--timeout", 3.0);
+  task_options.revision = args.option("--revision");
   const std::string out_path = args.option("--out");
   const bool resume = args.flag("--resume");
   const std::string responses_path = args.option("--responses");

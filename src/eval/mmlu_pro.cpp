@@ -74,9 +74,20 @@ class MmluProTask : public Task {
         if (e.path().extension() == ".jsonl") files.push_back(e.path().string());
       std::sort(files.begin(), files.end());
     }
+    // The later revision replaces records by question_id (content fixes, mostly of `answer`).
+    std::map<int64_t, nlohmann::ordered_json> revised;
+    if (!o.revision.empty()) {
+      if (o.revision != "2026-02") throw Error("mmlu_pro: unknown revision '" + o.revision + "' (2026-02)");
+      for (auto& r : read_jsonl(companion_path(o, "mmlu_pro", "revision_2026-02_changed.jsonl"))) {
+        const int64_t id = r.at("question_id").get<int64_t>();
+        revised[id] = std::move(r);
+      }
+      revision_ = o.revision;
+    }
     std::map<std::string, int> per_category;
     for (const auto& f : files)
-      for (auto& r : read_jsonl(f)) {
+      for (auto r : read_jsonl(f)) {
+        if (auto it = revised.find(r.at("question_id").get<int64_t>()); it != revised.end()) r = it->second;
         const std::string category = r.at("category").get<std::string>();
         if (o.limit > 0 && per_category[category] >= o.limit) continue;
         ++per_category[category];
@@ -96,7 +107,8 @@ class MmluProTask : public Task {
   std::string protocol() const override {
     return std::to_string(shots_) + "-shot CoT (validation exemplars of the category), " +
            (variant_ == "mmlu_pro" ? "completion" : "chat template, shots as turns") +
-           ", greedy, \"answer is (X)\" exact_match; cascade = reference fallbacks + seeded guess";
+           ", greedy, \"answer is (X)\" exact_match; cascade = reference fallbacks + seeded guess" +
+           (revision_.empty() ? std::string("; test data Oct 2024") : "; test data revision " + revision_);
   }
 
   Prompt prompt(const Doc& doc) const override {
@@ -148,7 +160,7 @@ class MmluProTask : public Task {
     return it->second;
   }
 
-  std::string variant_;
+  std::string variant_, revision_;
   uint64_t seed_;
   int shots_ = 5;
   std::vector<Doc> docs_;

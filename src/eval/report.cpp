@@ -31,15 +31,17 @@ std::string format_table(const ReportContext& c, const std::vector<MetricSummary
   char line[512];
   std::snprintf(line, sizeof line, "%s / %s: %s\n", c.task.c_str(), c.variant.c_str(), c.protocol.c_str());
   out += line;
-  std::snprintf(line, sizeof line, "model %s (%s), %.1f s\n", c.model.c_str(), c.dtype.c_str(), c.seconds);
+  std::snprintf(line, sizeof line, "model %s, weights %s, %.1f s (* = the headline metric)\n", c.model.c_str(),
+                c.dtype.c_str(), c.seconds);
   out += line;
-  std::snprintf(line, sizeof line, "| %-30s | %-18s | %8s | %8s | %6s |\n", "metric", "group", "score", "stderr", "n");
+  std::snprintf(line, sizeof line, "| %-20s | %-30s | %-18s | %8s | %8s | %6s |\n", "variant", "metric", "group",
+                "score", "stderr", "n");
   out += line;
-  out += "|" + std::string(32, '-') + "|" + std::string(20, '-') + "|" + std::string(10, '-') + "|" +
-         std::string(10, '-') + "|" + std::string(8, '-') + "|\n";
+  out += "|" + std::string(22, '-') + "|" + std::string(32, '-') + "|" + std::string(20, '-') + "|" +
+         std::string(10, '-') + "|" + std::string(10, '-') + "|" + std::string(8, '-') + "|\n";
   for (const auto& s : summary) {
-    std::snprintf(line, sizeof line, "| %-30s | %-18s | %8.4f | %8.4f | %6lld |%s\n", s.metric.c_str(),
-                  s.group.empty() ? "all" : s.group.c_str(), s.value.mean, s.value.stderr_of_mean,
+    std::snprintf(line, sizeof line, "| %-20s | %-30s | %-18s | %8.4f | %8.4f | %6lld |%s\n", c.variant.c_str(),
+                  s.metric.c_str(), s.group.empty() ? "all" : s.group.c_str(), s.value.mean, s.value.stderr_of_mean,
                   static_cast<long long>(s.value.n), s.metric == c.primary_metric && s.group.empty() ? " *" : "");
     out += line;
   }

@@ -76,6 +76,7 @@ struct TaskOptions {
   uint64_t seed = 1234;
   int samples = 1;          // HumanEval samples per problem
   double sandbox_timeout_s = 3.0;
+  std::string revision;     // MMLU-Pro: "2026-02" applies that revision's changed records
 };
 
 // Throws slm::Error for an unknown task or variant, listing the known ones.

@@ -66,3 +66,24 @@ TEST(EvalReferenceScoring, MmluProLimitIsPerCategory) {
 }
 
 }  // namespace slm::eval
+
+namespace slm::eval {
+
+TEST(EvalReferenceScoring, MmluProRevisionReplacesRecords) {
+  TaskOptions o = all_of("mmlu_pro");
+  auto base = make_task("mmlu_pro", o);
+  o.revision = "2026-02";
+  auto revised = make_task("mmlu_pro", o);
+  ASSERT_EQ(revised->docs().size(), base->docs().size());  // records are replaced, none dropped
+  auto answer_of = [](const Task& t, const std::string& id) {
+    for (const auto& d : t.docs())
+      if (d.id == id) return d.fields.at("answer").get<std::string>();
+    return std::string("?");
+  };
+  EXPECT_EQ(answer_of(*base, "894"), "G");
+  EXPECT_EQ(answer_of(*revised, "894"), "H");
+  o.revision = "2030-01";
+  EXPECT_THROW(make_task("mmlu_pro", o), std::exception);
+}
+
+}  // namespace slm::eval
