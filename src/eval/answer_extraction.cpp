@@ -35,10 +35,8 @@ std::string regex_extract(std::string_view text, const std::string& pattern, int
   return strip(chosen);
 }
 
-std::string remove_leading_whitespace(std::string_view text) {
-  size_t b = 0;
-  while (b < text.size() && is_space(text[b])) ++b;
-  return std::string(text.substr(b));
+std::string remove_leading_space(std::string_view text) {
+  return std::string(text.starts_with(' ') ? text.substr(1) : text);
 }
 
 std::string normalise_for_match(std::string_view text, const ExactMatchRules& rules) {

@@ -13,8 +13,8 @@ inline constexpr const char* kInvalidAnswer = "[invalid]";
 // match the first non-empty group; stripped. "[invalid]" when nothing matches.
 std::string regex_extract(std::string_view text, const std::string& pattern, int group_select);
 
-// The harness's remove_whitespace filter: drops leading whitespace.
-std::string remove_leading_whitespace(std::string_view text);
+// The harness's remove_whitespace filter: drops one leading space, nothing else.
+std::string remove_leading_space(std::string_view text);
 
 struct ExactMatchRules {
   std::vector<std::string> regexes_to_ignore;  // deleted from both sides, in order

@@ -103,7 +103,7 @@ class ArcChallengeTask : public Task {
   GenerationLimits limits() const override { return {{"\n\n", "."}, 100}; }
 
   DocScore score(const Doc& doc, const std::vector<std::string>& responses) const override {
-    const std::string answer = remove_leading_whitespace(responses.at(0));
+    const std::string answer = remove_leading_space(responses.at(0));
     const std::string gold = arc::gold_letter(doc.fields);
     DocScore s;
     s.metrics["exact_match"] = exact_match(answer, gold, {{}, true, true}) ? 1.0 : 0.0;
