@@ -1,6 +1,7 @@
 #include "eval/choice_scorer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <memory>
 
@@ -12,7 +13,8 @@ namespace slm::eval {
 std::pair<std::vector<int32_t>, std::vector<int32_t>> encode_pair(const Tokenizer& tok, std::string context,
                                                                   std::string continuation) {
   size_t spaces = 0;
-  while (spaces < context.size() && context[context.size() - 1 - spaces] == ' ') ++spaces;
+  while (spaces < context.size() && std::isspace(static_cast<unsigned char>(context[context.size() - 1 - spaces])))
+    ++spaces;
   if (spaces > 0) {
     continuation = context.substr(context.size() - spaces) + continuation;
     context.resize(context.size() - spaces);

@@ -17,7 +17,7 @@ struct ChoiceRequest {
 };
 
 // The harness's split: context and continuation are encoded so that their concatenation is the
-// encoding of context + continuation, with trailing spaces of the context moved onto the
+// encoding of context + continuation, with trailing whitespace of the context moved onto the
 // continuation. Returns {context ids, continuation ids}.
 std::pair<std::vector<int32_t>, std::vector<int32_t>> encode_pair(const Tokenizer& tok, std::string context,
                                                                   std::string continuation);
