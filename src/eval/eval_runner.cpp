@@ -1,10 +1,8 @@
 #include "eval/eval_runner.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <mutex>
-#include <thread>
 
 #include "chat/reasoning.h"
 #include "engine/model_chat_template.h"
@@ -12,6 +10,7 @@
 #include "eval/choice_scorer.h"
 #include "eval/jsonl.h"
 #include "eval/progress.h"
+#include "eval/scoring_pool.h"
 #include "slm/error.h"
 
 namespace slm::eval {
@@ -121,17 +120,22 @@ RunStats run_with_model(Engine& engine, const Task& task, ResultsStore& store, c
     std::vector<std::vector<std::string>> outputs(todo.size(), std::vector<std::string>(samples));
     std::vector<int> remaining(todo.size(), samples);
     BatchScheduler scheduler(engine, options.parallel, needed_context(engine, longest, max_tokens));
+    std::mutex mu;  // the store, stats and progress; outlives the pool's jobs
+    ScoringPool scoring(std::max(2, options.parallel));
     scheduler.run(requests, [&](size_t tag, GenerationOutput out) {
       const size_t doc = tag / samples;
       outputs[doc][tag % samples] = answer_text(out.text, opens_reasoning[doc]);
       if (--remaining[doc] > 0) return;
-      DocScore score = task.score(*todo[doc], outputs[doc]);
-      auto record = make_record(task, *todo[doc], score);
-      record["responses"] = outputs[doc];
-      store.append(std::move(record));
-      ++stats.scored;
-      if (progress) progress->advance();
+      scoring.submit([&, doc, responses = std::move(outputs[doc])] {
+        auto record = make_record(task, *todo[doc], task.score(*todo[doc], responses));
+        record["responses"] = responses;
+        std::lock_guard<std::mutex> lock(mu);
+        store.append(std::move(record));
+        ++stats.scored;
+        if (progress) progress->advance();
+      });
     });
+    scoring.wait();
     stats.prompt_tokens = scheduler.prompt_tokens_processed();
     stats.reused_prompt_tokens = scheduler.prompt_tokens_reused();
     stats.generated_tokens = scheduler.generated_tokens();
@@ -155,29 +159,18 @@ RunStats run_with_responses(const Task& task, const std::map<std::string, std::v
   // Scoring may run programs (HumanEval), so documents are scored on several threads; records
   // are still appended one at a time.
   std::mutex mu;
-  std::atomic<size_t> next{0};
-  std::exception_ptr failure;
-  auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < todo.size();) {
-      try {
-        const auto& outs = responses.at(todo[i]->id);
-        DocScore score = task.score(*todo[i], outs);
-        auto record = make_record(task, *todo[i], score);
-        record["responses"] = outs;
-        std::lock_guard<std::mutex> lock(mu);
-        store.append(std::move(record));
-        ++stats.scored;
-        if (progress) progress->advance();
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!failure) failure = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < std::max(1, parallel); ++t) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  if (failure) std::rethrow_exception(failure);
+  ScoringPool scoring(parallel);
+  for (const Doc* doc : todo)
+    scoring.submit([&, doc] {
+      const auto& outs = responses.at(doc->id);
+      auto record = make_record(task, *doc, task.score(*doc, outs));
+      record["responses"] = outs;
+      std::lock_guard<std::mutex> lock(mu);
+      store.append(std::move(record));
+      ++stats.scored;
+      if (progress) progress->advance();
+    });
+  scoring.wait();
   if (progress) progress->finish();
   stats.seconds = seconds_since(t0);
   return stats;
