@@ -100,11 +100,11 @@ RunStats run_with_model(Engine& engine, const Task& task, ResultsStore& store, c
     std::vector<bool> opens_reasoning;
     size_t longest = 0;
     for (size_t i = 0; i < todo.size(); ++i) {
-      const std::string text = render_prompt(engine, task.prompt(*todo[i]), options.thinking);
+      const Prompt prompt = task.prompt(*todo[i]);
+      const std::string text = render_prompt(engine, prompt, options.thinking);
       opens_reasoning.push_back(prompt_opens_reasoning(text));
       // The rendered template spells out its special tokens; plain prompts get the tokenizer's BOS.
-      const bool chat = task.prompt(*todo[i]).is_chat();
-      std::vector<int32_t> ids = tok.encode(text, !chat);
+      std::vector<int32_t> ids = tok.encode(text, !prompt.is_chat());
       longest = std::max(longest, ids.size());
       for (int s = 0; s < samples; ++s) {
         GenerationRequest r;
