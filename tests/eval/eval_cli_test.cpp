@@ -2,6 +2,13 @@
 // (random weights: the pipeline, counts and report are checked, not the score), scoring saved
 // responses, and resuming an interrupted run.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include <filesystem>
 #include <fstream>
@@ -187,6 +194,49 @@ TEST(EvalCli, ResumeFinishesLikeAnUninterruptedRun) {
   auto again = run_json(common + shell_quote(part) + " --resume");
   EXPECT_EQ(again["scored_this_run"], 0);
   EXPECT_EQ(again["metrics"], whole["metrics"]);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(EvalCli, ResumeAfterAKilledRun) {
+  const std::string dir = temp_dir("eval");
+  const std::string full = dir + "/full.jsonl", killed = dir + "/killed.jsonl";
+  const std::string args = model("tiny-qwen3") + " --task gsm8k --data " + mini("gsm8k") +
+                           " --max-gen-toks 96 --parallel 1 --out ";
+  auto whole = run_json(args + shell_quote(full));
+  // The same run, SIGKILLed once a few records are on disk.
+  const std::string cmd = "exec " + shell_quote(SLM_CLI_PATH) + " eval " + args + shell_quote(killed) + " >/dev/null 2>&1";
+  const char* argv[] = {"/bin/sh", "-c", cmd.c_str(), nullptr};
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ), 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    size_t lines = 0;
+    {
+      std::ifstream in(killed);
+      for (std::string line; std::getline(in, line);) ++lines;
+    }
+    if (lines >= 3 || std::chrono::steady_clock::now() > deadline) break;
+    if (waitpid(pid, nullptr, WNOHANG) == pid) {
+      pid = 0;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (pid) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  const size_t kept = read_records(killed).size();
+  std::printf("killed with %zu of 10 records written\n", kept);
+  CliResult r = run_cli("eval " + args + shell_quote(killed) + " --resume --json --no-progress");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto resumed = nlohmann::json::parse(r.out);
+  EXPECT_EQ(resumed["resumed"].get<size_t>() + resumed["scored_this_run"].get<size_t>(), 10u) << "kept " << kept;
+  EXPECT_EQ(resumed["metrics"], whole["metrics"]);
+  std::map<std::string, nlohmann::json> a, b;
+  for (const auto& rec : read_records(full)) a[rec["doc_id"]] = rec["responses"];
+  for (const auto& rec : read_records(killed)) b[rec["doc_id"]] = rec["responses"];
+  EXPECT_EQ(a, b);
   std::filesystem::remove_all(dir);
 }
 
