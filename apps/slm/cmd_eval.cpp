@@ -96,6 +96,14 @@ int eval_main(const std::vector<std::string>& argv) {
   report.task = task->name();
   report.variant = task->variant();
   report.protocol = task->protocol();
+  // Settings that change the numbers go next to them.
+  if (run.thinking) report.protocol += *run.thinking ? ", thinking on" : ", thinking off";
+  if (run.max_gen_tokens > 0) report.protocol += ", at most " + std::to_string(run.max_gen_tokens) + " new tokens";
+  if (task_options.limit > 0) report.protocol += ", first " + std::to_string(task_options.limit) +
+                                                 (task->name() == "mmlu_pro" ? " per category" : "");
+  if (task_options.samples > 1 || run.sampler.temperature > 0)
+    report.protocol += ", T " + std::to_string(run.sampler.temperature).substr(0, 4) + " top-p " +
+                       std::to_string(run.sampler.top_p).substr(0, 4) + " seed " + std::to_string(seed);
   report.primary_metric = task->primary_metric();
   eval::RunStats stats;
   if (!responses_path.empty()) {
@@ -124,6 +132,10 @@ int eval_main(const std::vector<std::string>& argv) {
     j["scored_this_run"] = stats.scored;
     j["resumed"] = store.resumed();
     j["docs_per_second"] = stats.scored / std::max(stats.seconds, 1e-9);
+    j["tokens"] = {{"prompt_prefilled", stats.prompt_tokens},
+                   {"prompt_reused", stats.reused_prompt_tokens},
+                   {"generated", stats.generated_tokens}};
+    j["parallel"] = run.parallel;
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     std::fputs(eval::format_table(report, summary).c_str(), stdout);
