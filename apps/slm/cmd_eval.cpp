@@ -2,6 +2,7 @@
 //          [--seed S] [--out results.jsonl [--resume]] [--data-dir DIR | --data FILE] [--parallel P]
 //          [--responses FILE] [--json] [--max-gen-toks N] [--samples N] [--temp T] [--top-p P]
 //          [--think | --no-think] [--threads K] [--timeout SECONDS] [--no-progress] [--revision 2026-02]
+//          [--bos auto|on|off]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,7 +23,7 @@ constexpr const char* kUsage =
     "         [--seed S] [--out results.jsonl [--resume]] [--data-dir DIR | --data FILE] [--parallel P]\n"
     "         [--responses FILE (no MODEL needed)] [--json] [--max-gen-toks N] [--samples N] [--temp T]\n"
     "         [--top-p P] [--think | --no-think] [--threads K] [--timeout SECONDS] [--no-progress]\n"
-    "         [--revision 2026-02 (mmlu_pro)]";
+    "         [--revision 2026-02 (mmlu_pro)] [--bos auto|on|off]";
 
 std::string describe_dtypes(const Engine& engine) {
   std::string out;
@@ -73,6 +74,7 @@ int eval_main(const std::vector<std::string>& argv) {
   run.sampler.top_p = static_cast<float>(args.float_option("--top-p", task_options.samples > 1 ? 0.95 : 1.0));
   run.sampler.seed = static_cast<uint64_t>(seed);
   if (think || no_think) run.thinking = think;
+  run.bos = eval::parse_bos_policy(args.option("--bos", "auto"));
   run.show_progress = !no_progress;
   LoadOptions load;
   load.threads = static_cast<int>(args.int_option("--threads", 0));
@@ -98,6 +100,7 @@ int eval_main(const std::vector<std::string>& argv) {
   report.protocol = task->protocol();
   // Settings that change the numbers go next to them.
   if (run.thinking) report.protocol += *run.thinking ? ", thinking on" : ", thinking off";
+  if (run.bos != eval::BosPolicy::tokenizer) report.protocol += ", BOS " + eval::bos_policy_name(run.bos);
   if (run.max_gen_tokens > 0) report.protocol += ", at most " + std::to_string(run.max_gen_tokens) + " new tokens";
   if (task_options.limit > 0) report.protocol += ", first " + std::to_string(task_options.limit) +
                                                  (task->name() == "mmlu_pro" ? " per category" : "");

@@ -11,7 +11,7 @@
 namespace slm::eval {
 
 std::pair<std::vector<int32_t>, std::vector<int32_t>> encode_pair(const Tokenizer& tok, std::string context,
-                                                                  std::string continuation) {
+                                                                  std::string continuation, BosPolicy bos) {
   size_t spaces = 0;
   while (spaces < context.size() && std::isspace(static_cast<unsigned char>(context[context.size() - 1 - spaces])))
     ++spaces;
@@ -19,8 +19,8 @@ std::pair<std::vector<int32_t>, std::vector<int32_t>> encode_pair(const Tokenize
     continuation = context.substr(context.size() - spaces) + continuation;
     context.resize(context.size() - spaces);
   }
-  std::vector<int32_t> whole = tok.encode(context + continuation, true);
-  std::vector<int32_t> ctx = tok.encode(context, true);
+  std::vector<int32_t> whole = encode_completion(tok, context + continuation, bos);
+  std::vector<int32_t> ctx = encode_completion(tok, context, bos);
   const size_t split = std::min(ctx.size(), whole.size());
   return {ctx, std::vector<int32_t>(whole.begin() + static_cast<std::ptrdiff_t>(split), whole.end())};
 }

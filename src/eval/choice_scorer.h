@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "eval/bos_policy.h"
 
 namespace slm::eval {
 
@@ -20,7 +21,8 @@ struct ChoiceRequest {
 // encoding of context + continuation, with trailing whitespace of the context moved onto the
 // continuation. Returns {context ids, continuation ids}.
 std::pair<std::vector<int32_t>, std::vector<int32_t>> encode_pair(const Tokenizer& tok, std::string context,
-                                                                  std::string continuation);
+                                                                  std::string continuation,
+                                                                  BosPolicy bos = BosPolicy::tokenizer);
 
 class ChoiceScorer {
  public:

@@ -78,7 +78,7 @@ RunStats run_with_model(Engine& engine, const Task& task, ResultsStore& store, c
       ChoiceRequest r;
       r.tag = i;
       for (const auto& cont : set.continuations) {
-        auto [ctx, ids] = encode_pair(tok, set.context, cont);
+        auto [ctx, ids] = encode_pair(tok, set.context, cont, options.bos);
         if (ids.empty()) throw Error("document " + todo[i]->id + ": a choice encodes to no tokens");
         r.context = std::move(ctx);
         longest = std::max(longest, r.context.size() + ids.size());
@@ -103,8 +103,8 @@ RunStats run_with_model(Engine& engine, const Task& task, ResultsStore& store, c
       const Prompt prompt = task.prompt(*todo[i]);
       const std::string text = render_prompt(engine, prompt, options.thinking);
       opens_reasoning.push_back(prompt_opens_reasoning(text));
-      // The rendered template spells out its special tokens; plain prompts get the tokenizer's BOS.
-      std::vector<int32_t> ids = tok.encode(text, !prompt.is_chat());
+      // The rendered template spells out its special tokens; plain prompts follow the BOS policy.
+      std::vector<int32_t> ids = prompt.is_chat() ? tok.encode(text, false) : encode_completion(tok, text, options.bos);
       longest = std::max(longest, ids.size());
       for (int s = 0; s < samples; ++s) {
         GenerationRequest r;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "eval/bos_policy.h"
 #include "eval/results_store.h"
 #include "eval/task.h"
 #include "sample/sampler.h"
@@ -19,6 +20,7 @@ struct RunOptions {
   SamplerConfig sampler;              // temperature 0 = greedy
   int max_gen_tokens = 0;             // 0 = the variant's own limit
   std::optional<bool> thinking;       // enable_thinking for templates that read it
+  BosPolicy bos = BosPolicy::tokenizer;  // completion prompts only
   bool show_progress = true;
 };
 

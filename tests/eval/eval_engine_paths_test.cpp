@@ -7,6 +7,7 @@
 
 #include "engine/engine.h"
 #include "eval/batch_scheduler.h"
+#include "eval/bos_policy.h"
 #include "eval/choice_scorer.h"
 #include "eval/eval_runner.h"
 #include "eval/task.h"
@@ -119,6 +120,26 @@ TEST(EvalEnginePaths, ChatPromptsUseTheModelTemplate) {
   auto arc = make_task("arc_challenge", o);
   EXPECT_TRUE(render_prompt(*engine, arc->prompt(arc->docs()[0]), std::nullopt)
                   .ends_with("<|im_start|>assistant\nThe best answer is"));
+}
+
+}  // namespace slm::eval
+
+namespace slm::eval {
+
+TEST(EvalEnginePaths, BosPolicy) {
+  for (const char* name : {"tiny-llama3", "tiny-qwen3"}) {
+    auto engine = Engine::load(test::fixture(std::string("models/") + name));
+    const Tokenizer& tok = engine->require_tokenizer();
+    const std::string text = "Question: why?\nAnswer:";
+    EXPECT_EQ(encode_completion(tok, text, BosPolicy::tokenizer), tok.encode(text, true)) << name;
+    EXPECT_EQ(encode_completion(tok, text, BosPolicy::never), tok.encode(text, false)) << name;
+    const auto on = encode_completion(tok, text, BosPolicy::always);
+    if (tok.bos_id()) {
+      EXPECT_EQ(on.front(), *tok.bos_id()) << name;
+      EXPECT_EQ(std::count(on.begin(), on.end(), *tok.bos_id()), 1) << name;
+    }
+    EXPECT_THROW(parse_bos_policy("maybe"), std::exception);
+  }
 }
 
 }  // namespace slm::eval
