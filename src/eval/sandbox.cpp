@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -49,12 +50,15 @@ std::string find_python() {
   throw Error("sandbox: no python3 found (install python3, or set SLM_PYTHON to an interpreter path)");
 }
 
-// Whether a child can enter new network + PID namespaces here.
+// Network (no network), PID (nothing outlives the program) and mount (private /tmp) namespaces.
+constexpr int kNamespaces = CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS;
+
+// Whether a child can enter the new namespaces here.
 bool namespaces_available() {
   pid_t pid = fork();
   if (pid < 0) return false;
   if (pid == 0) {
-    int flags = CLONE_NEWNET | CLONE_NEWPID;
+    int flags = kNamespaces;
     if (geteuid() != 0) flags |= CLONE_NEWUSER;
     _exit(unshare(flags) == 0 ? 0 : 1);
   }
@@ -74,6 +78,19 @@ std::string tail_of_file(const std::string& path, size_t max_bytes) {
   ss << in.rdbuf();
   std::string s = ss.str();
   return s.size() > max_bytes ? s.substr(s.size() - max_bytes) : s;
+}
+
+// Appends n >= 0 in decimal to the C string (no allocation: used after fork).
+void append_decimal(char* out, int n) {
+  char digits[12];
+  int count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n > 0);
+  char* end = out + strlen(out);
+  while (count > 0) *end++ = digits[--count];
+  *end = '\0';
 }
 
 // Everything the child needs, built before fork: the parent may be multi-threaded, so the
@@ -103,7 +120,7 @@ void write_file(const char* path, const char* text) {
 [[noreturn]] void exec_confined(const ChildPlan& plan) {
   setpgid(0, 0);
   if (plan.isolate_network) {
-    int flags = CLONE_NEWNET | CLONE_NEWPID;
+    int flags = kNamespaces;
     const bool new_user = geteuid() != 0;
     if (new_user) flags |= CLONE_NEWUSER;
     if (unshare(flags) == 0) {
@@ -134,6 +151,20 @@ void write_file(const char* path, const char* text) {
   dup2(out, 1);
   dup2(err, 2);
   for (int fd = 3; fd < 1024; ++fd) close(fd);
+  if (plan.isolate_network) {
+    // Fresh empty tmpfs over the world-writable places, so nothing is left behind there and no
+    // run sees another's files. Our own directory (/tmp/slm-sandbox-…) is bound back in place.
+    const int own = open(plan.dir, O_RDONLY | O_DIRECTORY);
+    if (own < 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(126);
+    for (const char* place : {"/tmp", "/var/tmp", "/dev/shm"})
+      if (access(place, F_OK) == 0 &&
+          mount("tmpfs", place, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777") != 0)
+        _exit(126);
+    char own_path[32] = "/proc/self/fd/";
+    append_decimal(own_path, own);
+    if (mkdir(plan.dir, 0700) != 0 || mount(own_path, plan.dir, nullptr, MS_BIND, nullptr) != 0) _exit(126);
+    close(own);
+  }
   if (chdir(plan.dir) != 0) _exit(126);
   if (geteuid() == 0) {
     if (setgroups(0, nullptr) != 0 || setresgid(plan.uid, plan.uid, plan.uid) != 0 ||
@@ -155,14 +186,15 @@ void write_file(const char* path, const char* text) {
 PythonSandbox::PythonSandbox(SandboxLimits limits) : limits_(limits), python_(find_python()) {
   isolate_network_ = namespaces_available();
   if (!isolate_network_)
-    warnings_.push_back("no network/PID namespaces available: sandboxed code can reach the network and may leave "
-                        "processes behind");
+    warnings_.push_back("no network/PID/mount namespaces available: sandboxed code can reach the network, "
+                        "write to /tmp and leave processes behind");
   if (geteuid() != 0)
     warnings_.push_back("not root: sandboxed code runs as the current user (process limit shared with it)");
 }
 
 RunResult PythonSandbox::run(const std::string& program) const {
-  std::string tmpl = (fs::temp_directory_path() / "slm-sandbox-XXXXXX").string();
+  // Directly under /tmp when a private /tmp is mounted: the child recreates this one path in it.
+  std::string tmpl = ((isolate_network_ ? fs::path("/tmp") : fs::temp_directory_path()) / "slm-sandbox-XXXXXX").string();
   if (!mkdtemp(tmpl.data())) throw Error("sandbox: cannot create a temporary directory");
   const std::string dir = tmpl;
   const std::string script = dir + "/program.py";
@@ -215,7 +247,7 @@ RunResult PythonSandbox::run(const std::string& program) const {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(elapsed < 0.2 ? 2 : 10));
   }
-  kill(-pid, SIGKILL);  // stragglers outside a PID namespace that kept our process group
+  if (!isolate_network_) kill(-pid, SIGKILL);  // stragglers that kept our process group (no PID namespace)
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (timed_out) {
     r.outcome = RunOutcome::timed_out;

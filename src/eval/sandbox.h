@@ -1,6 +1,7 @@
 #pragma once
-// Runs untrusted Python in a separate, confined process: fresh network and PID namespaces
-// (no network; every process it starts dies with it), its own unprivileged uid when started as
+// Runs untrusted Python in a separate, confined process: fresh network, PID and mount
+// namespaces (no network; every process it starts dies with it; empty private /tmp, /var/tmp
+// and /dev/shm), its own unprivileged uid when started as
 // root, CPU / address-space / file-size / process-count limits, an empty private temporary
 // directory as cwd (removed afterwards), stdin from /dev/null, and a wall-clock timeout that
 // kills the whole process group.

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "eval/humaneval.h"
@@ -79,6 +82,23 @@ TEST(EvalSandbox, HostileCompletionsFailWithinLimits) {
   // The machine is unharmed: a correct program still passes right after.
   EXPECT_EQ(sandbox.run(humaneval::program(problem, problem.at("canonical_solution").get<std::string>())).outcome,
             RunOutcome::passed);
+}
+
+TEST(EvalSandbox, LeavesNothingBehind) {
+  PythonSandbox sandbox;
+  if (!sandbox.warnings().empty() && sandbox.warnings()[0].find("namespaces") != std::string::npos)
+    GTEST_SKIP() << sandbox.warnings()[0];
+  const std::string name = "slm-sandbox-escape-" + std::to_string(::getpid());
+  const RunResult r = sandbox.run("import os\n"
+                                  "for d in ['/tmp', '/var/tmp', '/dev/shm']:\n"
+                                  "    if os.path.isdir(d):\n"
+                                  "        open(os.path.join(d, '" + name + "'), 'w').write('x')\n"
+                                  "seen = sorted(os.listdir('/tmp'))\n"
+                                  "assert seen == sorted(['" + name + "', os.path.basename(os.getcwd())]), seen\n"
+                                  "open('in-cwd', 'w').write('x')\n");
+  EXPECT_EQ(r.outcome, RunOutcome::passed) << r.stderr_tail;
+  for (const char* d : {"/tmp/", "/var/tmp/", "/dev/shm/"})
+    EXPECT_FALSE(std::filesystem::exists(std::string(d) + name)) << d;
 }
 
 TEST(EvalSandbox, NoNetworkWhenNamespacesExist) {
