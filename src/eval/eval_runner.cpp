@@ -50,13 +50,18 @@ std::string answer_text(const std::string& output, bool prompt_opens_reasoning) 
 
 }  // namespace
 
-std::string render_prompt(const Engine& engine, const Prompt& prompt, std::optional<bool> thinking) {
+std::string render_prompt(const ChatTemplate* chat_template, const Prompt& prompt, std::optional<bool> thinking) {
   if (!prompt.is_chat()) return prompt.text + prompt.gen_prefix;
-  auto tmpl = find_model_chat_template(engine);
-  if (!tmpl) throw Error("this variant renders prompts through the model's chat template, and the model has none");
+  if (!chat_template)
+    throw Error("this variant renders prompts through the model's chat template, and the model has none");
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();
   if (thinking) extra["enable_thinking"] = *thinking;
-  return tmpl->apply(prompt.messages, nullptr, true, extra) + prompt.gen_prefix;
+  return chat_template->apply(prompt.messages, nullptr, true, extra) + prompt.gen_prefix;
+}
+
+std::string render_prompt(const Engine& engine, const Prompt& prompt, std::optional<bool> thinking) {
+  const auto chat_template = find_model_chat_template(engine);
+  return render_prompt(chat_template ? &*chat_template : nullptr, prompt, thinking);
 }
 
 RunStats run_with_model(Engine& engine, const Task& task, ResultsStore& store, const RunOptions& options) {
@@ -99,9 +104,10 @@ RunStats run_with_model(Engine& engine, const Task& task, ResultsStore& store, c
     std::vector<GenerationRequest> requests;
     std::vector<bool> opens_reasoning;
     size_t longest = 0;
+    const auto chat_template = find_model_chat_template(engine);  // parsed once, not per document
     for (size_t i = 0; i < todo.size(); ++i) {
       const Prompt prompt = task.prompt(*todo[i]);
-      const std::string text = render_prompt(engine, prompt, options.thinking);
+      const std::string text = render_prompt(chat_template ? &*chat_template : nullptr, prompt, options.thinking);
       opens_reasoning.push_back(prompt_opens_reasoning(text));
       // The rendered template spells out its special tokens; plain prompts follow the BOS policy.
       std::vector<int32_t> ids = prompt.is_chat() ? tok.encode(text, false) : encode_completion(tok, text, options.bos);

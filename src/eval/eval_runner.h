@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "chat/chat_template.h"
 #include "engine/engine.h"
 #include "eval/bos_policy.h"
 #include "eval/results_store.h"
@@ -33,6 +34,8 @@ struct RunStats {
 // The text prompt for a document: completion text as is, or the chat messages rendered through
 // the model's template with the generation prompt, then the variant's assistant prefix.
 std::string render_prompt(const Engine& engine, const Prompt& prompt, std::optional<bool> thinking);
+// The same with the template already found (nullptr: the model has none).
+std::string render_prompt(const ChatTemplate* chat_template, const Prompt& prompt, std::optional<bool> thinking);
 
 RunStats run_with_model(Engine& engine, const Task& task, ResultsStore& store, const RunOptions& options);
 
