@@ -137,8 +137,11 @@ class MmluProTask : public Task {
     std::string cascade = extract_answer_cascade(response);
     bool guessed = false;
     if (cascade.empty()) {
-      // The reference guesses uniformly among the options; seeded per item so reruns agree.
-      std::mt19937_64 rng(seed_ ^ std::hash<std::string>{}(doc.id));
+      // The reference guesses uniformly among the options; seeded per item (FNV-1a of the id, not
+      // std::hash, which differs between standard libraries) so every build and rerun agrees.
+      uint64_t item_seed = 1469598103934665603ull;
+      for (unsigned char c : doc.id) item_seed = (item_seed ^ c) * 1099511628211ull;
+      std::mt19937_64 rng(seed_ ^ item_seed);
       const size_t n = doc.fields.at("options").size();
       cascade = std::string(1, static_cast<char>('A' + rng() % std::max<size_t>(n, 1)));
       guessed = true;
