@@ -87,3 +87,24 @@ TEST(EvalReferenceScoring, MmluProRevisionReplacesRecords) {
 }
 
 }  // namespace slm::eval
+
+namespace slm::eval {
+
+TEST(EvalReferenceScoring, MmluProGuessWhenNothingIsExtracted) {
+  TaskOptions o = all_of("mmlu_pro");
+  o.data_file = test::fixture("evals/mmlu_pro/mini.jsonl");
+  o.data_dir.clear();
+  auto task = make_task("mmlu_pro", o);
+  for (const auto& doc : task->docs()) {
+    const DocScore a = task->score(doc, {"no idea"});
+    const DocScore b = task->score(doc, {"still no idea"});
+    EXPECT_EQ(a.metrics["exact_match,custom-extract"], 0.0);
+    EXPECT_TRUE(a.extracted["guessed"].get<bool>());
+    const std::string guess = a.extracted["cascade"].get<std::string>();
+    ASSERT_EQ(guess.size(), 1u);
+    EXPECT_LT(static_cast<size_t>(guess[0] - 'A'), doc.fields.at("options").size());
+    EXPECT_EQ(guess, b.extracted["cascade"].get<std::string>());  // the same item guesses the same
+  }
+}
+
+}  // namespace slm::eval
