@@ -77,6 +77,8 @@ void ChoiceScorer::run(const std::vector<ChoiceRequest>& requests,
       keep = static_cast<size_t>(st.cache->rollback(static_cast<int64_t>(keep)));
       st.cached.assign(ctx.begin(), ctx.end());
       st.feed.assign(ctx.begin() + static_cast<std::ptrdiff_t>(keep), ctx.end());
+      processed_ += static_cast<int64_t>(st.feed.size());
+      reused_ += static_cast<int64_t>(keep);
       st.lls.assign(st.request->continuations.size(), 0.0);
       items.push_back(BatchItem{st.feed, st.cache.get(), false});
       active.push_back(&st);
@@ -104,6 +106,8 @@ void ChoiceScorer::run(const std::vector<ChoiceRequest>& requests,
         st.feed.clear();
         for (size_t j = kept; j < ctx.size() + cont.size(); ++j)
           st.feed.push_back(j < ctx.size() ? ctx[j] : cont[j - ctx.size()]);
+        processed_ += static_cast<int64_t>(st.feed.size());
+        reused_ += static_cast<int64_t>(kept);
         items.push_back(BatchItem{st.feed, st.cache.get(), true});
         active.push_back(&st);
       }

@@ -31,10 +31,14 @@ class ChoiceScorer {
   void run(const std::vector<ChoiceRequest>& requests,
            const std::function<void(size_t tag, std::vector<double> loglikelihoods)>& on_done);
 
+  int64_t tokens_processed() const { return processed_; }
+  int64_t tokens_reused() const { return reused_; }  // served from the cache (shared context)
+
  private:
   Engine& engine_;
   int parallel_;
   int64_t context_;
+  int64_t processed_ = 0, reused_ = 0;
 };
 
 }  // namespace slm::eval

@@ -97,6 +97,8 @@ RunStats run_with_model(Engine& engine, const Task& task, ResultsStore& store, c
       ++stats.scored;
       if (progress) progress->advance();
     });
+    stats.prompt_tokens = scorer.tokens_processed();
+    stats.reused_prompt_tokens = scorer.tokens_reused();
   } else {
     const GenerationLimits limits = task.limits();
     const int max_tokens = options.max_gen_tokens > 0 ? options.max_gen_tokens : limits.max_tokens;
