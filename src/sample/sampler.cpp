@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <unordered_set>
 
 #include "slm/error.h"
 
@@ -28,8 +27,10 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
   // Repetition penalty (CTRL style): shrink the logits of recently seen tokens.
   if (config_.repetition_penalty != 1.0f) {
     const size_t window = std::min<size_t>(history.size(), config_.repetition_window);
-    std::unordered_set<int32_t> seen(history.end() - window, history.end());
-    for (int32_t id : seen) {
+    seen_.assign(history.end() - window, history.end());
+    std::sort(seen_.begin(), seen_.end());
+    seen_.erase(std::unique(seen_.begin(), seen_.end()), seen_.end());
+    for (int32_t id : seen_) {
       if (id < 0 || static_cast<size_t>(id) >= n) continue;
       float& l = work_[id];
       l = l > 0 ? l / config_.repetition_penalty : l * config_.repetition_penalty;
@@ -46,11 +47,12 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
   ids_.resize(k);
 
   // Softmax at the temperature.
-  std::vector<double> p(k);
+  std::vector<double>& p = probs_;
+  p.resize(k);
   const double max_l = work_[ids_[0]];
   double sum = 0;
   for (size_t i = 0; i < k; ++i) sum += p[i] = std::exp((work_[ids_[i]] - max_l) / config_.temperature);
-  for (auto& v : p) v /= sum;
+  for (size_t i = 0; i < k; ++i) p[i] /= sum;
 
   // Top-p: the smallest prefix whose mass reaches top_p. Min-p: drop tokens below min_p * p_max.
   size_t keep = k;

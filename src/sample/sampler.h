@@ -30,8 +30,10 @@ class Sampler {
  private:
   SamplerConfig config_;
   std::mt19937_64 rng_;
+  // Reused across calls: sampling a token allocates nothing once they have grown.
   std::vector<float> work_;
-  std::vector<int32_t> ids_;
+  std::vector<int32_t> ids_, seen_;
+  std::vector<double> probs_;
 };
 
 int32_t argmax(std::span<const float> logits);

@@ -70,10 +70,11 @@ void GatedDeltaNetBlock::convolve(const Segment& g, RecurrentState& state, Delta
       s.conv_out[(g.offset + t) * C + ch] = silu(acc);
     }
   // Keep the last K-1 inputs for the next call.
-  std::vector<float> next(hist * C);
+  std::vector<float>& next = s.conv_history;
+  next.resize(hist * C);
   for (int64_t r = 0; r < hist; ++r)
     for (int64_t ch = 0; ch < C; ++ch) next[r * C + ch] = input(T - hist + r, ch);
-  state.conv = std::move(next);
+  std::copy(next.begin(), next.end(), state.conv.begin());
 }
 
 void GatedDeltaNetBlock::forward(const float* xn, int64_t T, std::span<const Segment> segments, DeltaNetScratch& s,

@@ -15,7 +15,7 @@
 namespace slm {
 
 struct DeltaNetScratch {
-  std::vector<float> qkv, conv_out, z, beta, alpha, o;
+  std::vector<float> qkv, conv_out, z, beta, alpha, o, conv_history;
 };
 
 class GatedDeltaNetBlock {

@@ -25,7 +25,8 @@ void PerLayerEmbedding::compute(std::span<const int32_t> tokens, const float* x0
   for (int64_t i = 0; i < T * LP; ++i) out[i] *= proj_scale;
   kernels::rms_norm(out, projection_norm_.data(), out, T * c_.altup.per_layer_layers, P, c_.norm_eps);
 
-  std::vector<float> row(LP);
+  thread_local std::vector<float> row;  // reused: no allocation per decode step
+  row.resize(LP);
   const float table_scale = static_cast<float>(std::sqrt(static_cast<double>(P)));
   const float mix = static_cast<float>(1.0 / std::sqrt(2.0));
   const size_t row_bytes = dtype_bytes(table_->dtype, LP);
