@@ -1,0 +1,36 @@
+#pragma once
+// JSON Schema -> Grammar for compact JSON text (no insignificant whitespace, so a model cannot
+// stall in endless spaces). Supported: type (single or list), properties / required /
+// additionalProperties, items / minItems / maxItems, enum, const, anyOf / oneOf, allOf of one
+// schema, $ref into #/$defs or #/definitions (recursion allowed), string minLength / maxLength,
+// integer / number, boolean, null. Keywords the grammar cannot express (pattern, format,
+// minimum...) are not enforced. Object properties are written in the schema's order; an
+// object schema with properties allows no others unless additionalProperties says so.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sample/grammar.h"
+
+namespace slm {
+
+// Throws slm::Error for schemas it cannot turn into a grammar (bad $ref, huge bounds...).
+// Takes ordered_json: object properties are generated in the schema's order.
+std::shared_ptr<const Grammar> json_schema_grammar(const nlohmann::ordered_json& schema);
+
+// Any JSON object ({"type": "json_object"} response format).
+std::shared_ptr<const Grammar> json_object_grammar();
+
+// `prefix` VALUE `suffix`, VALUE following `schema`: a tool call in a model family's wrapper,
+// e.g. prefix `<tool_call>{"name":"f","arguments":` and suffix `}</tool_call>`.
+struct WrappedSchema {
+  std::string prefix;
+  nlohmann::ordered_json schema;
+  std::string suffix;
+};
+// Any one of `options` (e.g. a call to any of the tools).
+std::shared_ptr<const Grammar> wrapped_json_schema_grammar(const std::vector<WrappedSchema>& options);
+
+}  // namespace slm
