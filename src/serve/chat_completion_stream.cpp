@@ -43,13 +43,11 @@ std::string ChatCompletionStream::role_chunk() const {
 }
 
 json ChatCompletionStream::logprob_entry(const GeneratedToken& t) const {
-  const std::string text = text_.token_text(t.id);
   json top = json::array();
-  for (const auto& alt : t.top) {
-    const std::string alt_text = text_.token_text(alt.id);
-    top.push_back({{"token", alt_text}, {"logprob", alt.logprob}, {"bytes", bytes_array(alt_text)}});
-  }
-  return {{"token", text}, {"logprob", t.logprob}, {"bytes", bytes_array(text)}, {"top_logprobs", top}};
+  for (const auto& alt : t.top)
+    top.push_back({{"token", text_.token_text(alt.id)}, {"logprob", alt.logprob}, {"bytes", bytes_array(text_.token_bytes(alt.id))}});
+  return {{"token", text_.token_text(t.id)}, {"logprob", t.logprob}, {"bytes", bytes_array(text_.token_bytes(t.id))},
+          {"top_logprobs", top}};
 }
 
 bool ChatCompletionStream::on_token(const GeneratedToken& token) {

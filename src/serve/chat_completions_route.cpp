@@ -82,7 +82,7 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
   settings.logprobs = r.sampling.top_logprobs >= 0;
 
   auto channel = std::make_shared<EventChannel>();
-  auto stream = std::make_shared<ChatCompletionStream>(settings, TokenTextStream(tok, ids, ctx.kept_specials),
+  auto stream = std::make_shared<ChatCompletionStream>(settings, TokenTextStream(tok, ids, ctx.kept_specials, settings.logprobs ? &ctx.scheduler->token_bytes() : nullptr),
                                                        StopStrings(r.sampling.stop), ChatOutputParser(out), channel);
   job->on_token = [stream](const GeneratedToken& t) { return stream->on_token(t); };
   job->on_finish = [stream](const JobResult& result) { stream->on_finish(result); };
