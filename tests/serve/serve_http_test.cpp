@@ -130,8 +130,9 @@ TEST_F(ServeHttp, LogprobsInChat) {
   body["top_logprobs"] = 3;
   auto r = post(*server_, "/v1/chat/completions", body.dump());
   ASSERT_EQ(r.status, 200) << r.body;
-  const json& lp = r.json()["choices"][0]["logprobs"]["content"];
-  EXPECT_EQ(lp.size(), r.json()["usage"]["completion_tokens"].get<size_t>());
+  const json reply = r.json();
+  const json& lp = reply["choices"][0]["logprobs"]["content"];
+  EXPECT_EQ(lp.size(), reply["usage"]["completion_tokens"].get<size_t>());
   for (const auto& entry : lp) {
     EXPECT_LE(entry["logprob"].get<double>(), 0.0);
     EXPECT_EQ(entry["top_logprobs"].size(), 3u);
