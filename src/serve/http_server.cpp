@@ -15,6 +15,7 @@ HttpServer::HttpServer(ServerContext& ctx) : ctx_(ctx) {
                                             : static_cast<size_t>(o.parallel) + std::min<size_t>(o.max_queue, 256) + 8;
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_.set_payload_max_length(o.max_body_bytes);
+  server_.set_tcp_nodelay(true);  // stream chunks are small; do not let Nagle hold them back
   server_.set_read_timeout(60, 0);
   server_.set_write_timeout(600, 0);
 
