@@ -398,3 +398,29 @@ TEST(ServeHttpReasoning, EnableThinkingFalseReachesTemplate) {
 
 }  // namespace
 }  // namespace slm::test
+
+namespace slm::test {
+namespace {
+
+// Every family's tool-call format survives a forced call on its random-weight fixture.
+TEST(ServeHttpFamilies, ForcedToolCallInEveryFormat) {
+  for (const char* name : {"tiny-llama3", "tiny-smollm3", "tiny-phi3", "tiny-gemma3", "tiny-qwen2"}) {
+    SCOPED_TRACE(name);
+    serve::ServerOptions o;
+    o.parallel = 1;
+    o.context = 512;
+    TestServer server(fixture(std::string("models/") + name), o);
+    json body = {{"messages", {{{"role", "user"}, {"content", "weather?"}}}}, {"max_tokens", 300}, {"seed", 2},
+                 {"tools", json::array({weather_tool()})}, {"tool_choice", "required"}};
+    auto r = post(server, "/v1/chat/completions", body.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    json choice = r.json()["choices"][0];
+    EXPECT_EQ(choice["finish_reason"], "tool_calls") << r.body;
+    ASSERT_EQ(choice["message"]["tool_calls"].size(), 1u) << r.body;
+    json args = json::parse(choice["message"]["tool_calls"][0]["function"]["arguments"].get<std::string>());
+    EXPECT_TRUE(schema_accepts(weather_tool()["function"]["parameters"], args)) << args.dump();
+  }
+}
+
+}  // namespace
+}  // namespace slm::test

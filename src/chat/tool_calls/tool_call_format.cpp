@@ -9,7 +9,7 @@ ToolCallFormat detect_tool_call_format(std::string_view src) {
   if (has("<|tool_call|>") || has("<|tool|>")) return ToolCallFormat::kPhi4;
   if (has("<start_of_turn>")) return ToolCallFormat::kGemma;
   if (has("<|start_header_id|>") || has("<|python_tag|>")) return ToolCallFormat::kLlama3Json;
-  if (has("<|user|>") && has("<|end|>")) return ToolCallFormat::kPhi4;
+  if ((has("<|user|>") || has("<|assistant|>")) && has("<|end|>")) return ToolCallFormat::kPhi4;
   return ToolCallFormat::kHermes;
 }
 
