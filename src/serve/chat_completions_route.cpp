@@ -4,6 +4,7 @@
 #include "serve/chat_completion_stream.h"
 #include "serve/chat_prompt.h"
 #include "serve/openai_errors.h"
+#include "serve/prompt_tokens.h"
 #include "serve/request_parsing.h"
 #include "serve/routes.h"
 #include "slm/error.h"
@@ -55,7 +56,13 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
   const bool force_call = use_tools && (r.tool_choice.kind == ToolChoice::kRequired || r.tool_choice.kind == ToolChoice::kNamed);
   const std::string prompt =
       render_chat_prompt(*ctx.chat_template, ctx.tool_format, r.messages, use_tools ? r.tools : ordered_json(), r.template_kwargs);
-  const std::vector<int32_t> ids = tok.encode(prompt, false);
+  std::vector<std::string> texts;
+  for (const auto& m : r.messages)
+    if (m.contains("content") && m["content"].is_string()) texts.push_back(m["content"].get<std::string>());
+    else if (m.contains("content") && m["content"].is_array())
+      for (const auto& part : m["content"])
+        if (part.contains("text") && part["text"].is_string()) texts.push_back(part["text"].get<std::string>());
+  const std::vector<int32_t> ids = encode_chat_prompt(tok, prompt, texts);
   if (ids.empty()) throw invalid_request("the rendered prompt is empty", "messages");
 
   auto job = std::make_shared<GenerationJob>();
