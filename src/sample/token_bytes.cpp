@@ -84,24 +84,37 @@ TokenBytes::TokenBytes(const Tokenizer& tok, const std::vector<std::string>& kep
 TokenBytes::TokenBytes(std::vector<std::string> bytes) : bytes_(std::move(bytes)) { build_trie(); }
 
 void TokenBytes::build_trie() {
-  trie_.assign(1, TrieNode{});
-  for (size_t id = 0; id < bytes_.size(); ++id) {
-    if (bytes_[id].empty()) continue;
-    int32_t node = 0;
-    for (unsigned char c : bytes_[id]) {
-      auto& kids = trie_[node].children;
-      auto it = std::find_if(kids.begin(), kids.end(), [c](const auto& kv) { return kv.first == c; });
-      if (it != kids.end()) {
-        node = it->second;
-      } else {
-        const int32_t child = static_cast<int32_t>(trie_.size());
-        trie_[node].children.emplace_back(c, child);
-        trie_.emplace_back();
-        node = child;
-      }
+  // Sorting the tokens by their bytes lists the trie in depth-first order: each token's path
+  // shares its first `common` bytes with the previous token's.
+  std::vector<int32_t> order;
+  for (size_t id = 0; id < bytes_.size(); ++id)
+    if (!bytes_[id].empty()) order.push_back(static_cast<int32_t>(id));
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return bytes_[a] < bytes_[b] || (bytes_[a] == bytes_[b] && a < b); });
+  trie_.clear();
+  trie_tokens_.clear();
+  std::vector<int32_t> path;  // node index at each depth along the previous token's bytes
+  const std::string* previous = nullptr;
+  for (int32_t id : order) {
+    const std::string& b = bytes_[id];
+    size_t common = 0;
+    if (previous)
+      while (common < previous->size() && common < b.size() && (*previous)[common] == b[common]) ++common;
+    // Close the nodes below the shared prefix.
+    for (size_t d = common; d < path.size(); ++d) trie_[path[d]].subtree_end = static_cast<int32_t>(trie_.size());
+    path.resize(common);
+    for (size_t d = common; d < b.size(); ++d) {
+      path.push_back(static_cast<int32_t>(trie_.size()));
+      trie_.push_back(TrieNode{static_cast<uint8_t>(b[d]), static_cast<uint16_t>(d + 1), 0, 0, 0});
     }
-    trie_[node].tokens.push_back(static_cast<int32_t>(id));
+    // Tokens are added in order, so the ones ending at a node are contiguous.
+    TrieNode& end = trie_[path.back()];
+    if (end.tokens_begin == end.tokens_end) end.tokens_begin = static_cast<int32_t>(trie_tokens_.size());
+    trie_tokens_.push_back(id);
+    end.tokens_end = static_cast<int32_t>(trie_tokens_.size());
+    max_depth_ = std::max(max_depth_, b.size());
+    previous = &b;
   }
+  for (int32_t node : path) trie_[node].subtree_end = static_cast<int32_t>(trie_.size());
 }
 
 }  // namespace slm

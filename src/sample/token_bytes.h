@@ -21,16 +21,24 @@ class TokenBytes {
   size_t size() const { return bytes_.size(); }
   const std::string& bytes(int32_t id) const { return bytes_[id]; }
 
+  // The trie of token bytes flattened in depth-first order, so a mask computation sweeps it
+  // front to back: a node's subtree is the nodes up to subtree_end, and a rejected byte skips it.
   struct TrieNode {
-    std::vector<std::pair<uint8_t, int32_t>> children;  // byte -> node index
-    std::vector<int32_t> tokens;                         // tokens whose bytes end here
+    uint8_t byte;
+    uint16_t depth;        // 1 for the first byte of a token
+    int32_t subtree_end;   // index one past the last node of this subtree
+    int32_t tokens_begin, tokens_end;  // into trie_tokens(): tokens whose bytes end here
   };
   const std::vector<TrieNode>& trie() const { return trie_; }
+  const std::vector<int32_t>& trie_tokens() const { return trie_tokens_; }
+  size_t max_depth() const { return max_depth_; }
 
  private:
   void build_trie();
   std::vector<std::string> bytes_;
-  std::vector<TrieNode> trie_;  // [0] = root
+  std::vector<TrieNode> trie_;
+  std::vector<int32_t> trie_tokens_;
+  size_t max_depth_ = 0;
 };
 
 }  // namespace slm

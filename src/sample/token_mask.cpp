@@ -5,34 +5,32 @@
 
 namespace slm {
 
-namespace {
-
-void walk(const GrammarMatcher& m, const TokenBytes& vocab, int32_t node, const GrammarMatcher::State& state,
-          TokenMask& mask) {
-  for (const auto& [byte, child] : vocab.trie()[node].children) {
-    GrammarMatcher::State next = m.advance(state, byte);
-    if (next.empty()) continue;
-    const auto& ends = vocab.trie()[child].tokens;
-    if (!ends.empty()) {
-      const int d = GrammarMatcher::distance_to_complete(next);
-      for (int32_t id : ends) {
-        mask.allowed[id] = 1;
-        mask.distance[id] = d;
-      }
-    }
-    walk(m, vocab, child, next, mask);
-  }
-}
-
-}  // namespace
-
-TokenMask compute_token_mask(const GrammarMatcher& matcher, const TokenBytes& vocab) {
+TokenMask compute_token_mask(const GrammarMatcher& matcher, const TokenBytes& vocab, GrammarStateCache& cache) {
   TokenMask mask;
   mask.allowed.assign(vocab.size(), 0);
   mask.distance.assign(vocab.size(), std::numeric_limits<int>::max());
   mask.end_allowed = matcher.is_complete();
   mask.distance_now = GrammarMatcher::distance_to_complete(matcher.state());
-  walk(matcher, vocab, 0, matcher.state(), mask);
+  cache.trim(1 << 16);
+  // state_at[d]: the state after the first d bytes of the current trie path.
+  std::vector<int> state_at(vocab.max_depth() + 1);
+  state_at[0] = cache.intern(matcher.state());
+  const auto& trie = vocab.trie();
+  const auto& tokens = vocab.trie_tokens();
+  for (size_t i = 0; i < trie.size();) {
+    const auto& node = trie[i];
+    const int next = cache.step(state_at[node.depth - 1], node.byte);
+    if (next < 0) {
+      i = static_cast<size_t>(node.subtree_end);
+      continue;
+    }
+    state_at[node.depth] = next;
+    for (int32_t t = node.tokens_begin; t < node.tokens_end; ++t) {
+      mask.allowed[tokens[t]] = 1;
+      mask.distance[tokens[t]] = cache.distance(next);
+    }
+    ++i;
+  }
   return mask;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sample/grammar_matcher.h"
+#include "sample/grammar_state_cache.h"
 #include "sample/token_bytes.h"
 
 namespace slm {
@@ -17,7 +18,8 @@ struct TokenMask {
   int distance_now = 0;
 };
 
-TokenMask compute_token_mask(const GrammarMatcher& matcher, const TokenBytes& vocab);
+// `cache` must belong to `matcher` and may be kept between steps (it speeds up later masks).
+TokenMask compute_token_mask(const GrammarMatcher& matcher, const TokenBytes& vocab, GrammarStateCache& cache);
 
 // Sets the logits of disallowed tokens to -inf; `end_ids` stay allowed only when the text is
 // complete. `budget` is how many tokens may still be generated, this one included: a token is

@@ -166,7 +166,7 @@ bool Scheduler::sample_next(Slot& slot, const float* raw) {
   const int64_t room = slot.cache().capacity() - slot.cache().size();
   const int64_t remaining = std::min<int64_t>(job.max_tokens - slot.generated(), room + 1);
   if (GrammarMatcher* m = slot.matcher()) {
-    const TokenMask mask = compute_token_mask(*m, token_bytes());
+    const TokenMask mask = compute_token_mask(*m, token_bytes(), slot.grammar_cache());
     const bool any = std::any_of(mask.allowed.begin(), mask.allowed.end(), [](uint8_t a) { return a != 0; });
     if (!any && !mask.end_allowed) {
       finish(slot, "stop");

@@ -21,7 +21,9 @@ void Slot::start(std::shared_ptr<GenerationJob> job, uint64_t tick) {
   reused_ = static_cast<int64_t>(keep);
   input_.assign(prompt.begin() + static_cast<std::ptrdiff_t>(keep), prompt.end());
   sampler_ = std::make_unique<Sampler>(job_->sampler);
+  grammar_cache_.reset();
   matcher_ = job_->grammar ? std::make_unique<GrammarMatcher>(job_->grammar) : nullptr;
+  if (matcher_) grammar_cache_ = std::make_unique<GrammarStateCache>(*matcher_);
   history_ = prompt;
   counts_.clear();
   generated_ = 0;

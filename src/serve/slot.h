@@ -9,6 +9,7 @@
 
 #include "model/kv_cache.h"
 #include "sample/grammar_matcher.h"
+#include "sample/grammar_state_cache.h"
 #include "sample/sampler.h"
 #include "serve/generation_job.h"
 
@@ -36,6 +37,7 @@ class Slot {
   KVCache& cache() { return cache_; }
   Sampler& sampler() { return *sampler_; }
   GrammarMatcher* matcher() { return matcher_.get(); }
+  GrammarStateCache& grammar_cache() { return *grammar_cache_; }
   const std::vector<int32_t>& history() const { return history_; }
   const std::unordered_map<int32_t, int>& counts() const { return counts_; }
   int generated() const { return generated_; }
@@ -50,6 +52,7 @@ class Slot {
   std::vector<int32_t> input_;   // tokens still to run
   std::unique_ptr<Sampler> sampler_;
   std::unique_ptr<GrammarMatcher> matcher_;
+  std::unique_ptr<GrammarStateCache> grammar_cache_;  // for matcher_
   std::vector<int32_t> history_;  // prompt + generated, for the repetition penalty
   std::unordered_map<int32_t, int> counts_;  // generated token counts, for presence/frequency
   int generated_ = 0;

@@ -114,13 +114,14 @@ TEST(ServeGrammar, RandomDecodingUnderMaskAlwaysValidates) {
   for (const auto& schema : schemas) {
     for (int run = 0; run < 30; ++run) {
       GrammarMatcher m(json_schema_grammar(schema));
+      GrammarStateCache cache(m);
       std::string text;
       const int budget = 40 + run;
       bool ended = false;
       for (int step = 0; step < budget && !ended; ++step) {
         std::vector<float> logits(pieces.size() + 1);
         for (auto& l : logits) l = std::uniform_real_distribution<float>(0, 1)(rng);
-        TokenMask mask = compute_token_mask(m, vocab);
+        TokenMask mask = compute_token_mask(m, vocab, cache);
         const int32_t ends[1] = {eos};
         const int remaining = budget - step;
         apply_token_mask(mask, logits, ends, remaining);
@@ -138,6 +139,40 @@ TEST(ServeGrammar, RandomDecodingUnderMaskAlwaysValidates) {
       json v = json::parse(text, nullptr, false);
       ASSERT_FALSE(v.is_discarded()) << schema.dump() << " -> " << text;
       EXPECT_TRUE(test::schema_accepts(json::parse(schema.dump()), v)) << schema.dump() << " -> " << text;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace slm
+
+namespace slm {
+namespace {
+
+// The trie sweep allows exactly the tokens that a token-by-token check accepts.
+TEST(ServeTokenMask, TrieSweepMatchesBruteForce) {
+  std::mt19937 rng(3);
+  const std::string alphabet = "ab\"{}[]:,0123456789.-etrufalsn \\\xC3\xA9";
+  std::vector<std::string> pieces;
+  for (int i = 0; i < 3000; ++i) {
+    std::string s;
+    for (int n = 1 + rng() % 5; n > 0; --n) s += alphabet[rng() % alphabet.size()];
+    pieces.push_back(s);
+  }
+  pieces.push_back("");  // a token with no bytes is never allowed
+  TokenBytes vocab(pieces);
+  auto schema = nlohmann::ordered_json::parse(
+      R"({"type":"object","properties":{"a":{"type":"array","items":{"type":"number"}},"b":{"type":"string"},"c":{"type":"boolean"}}})");
+  for (const std::string prefix : {"", "{", "{\"a\":[1", "{\"a\":[1.5e", "{\"b\":\"x", "{\"b\":\"x\\", "{\"c\":tr"}) {
+    GrammarMatcher m(json_schema_grammar(schema));
+    ASSERT_TRUE(m.accept(prefix)) << prefix;
+    GrammarStateCache cache(m);
+    const TokenMask mask = compute_token_mask(m, vocab, cache);
+    for (size_t id = 0; id < pieces.size(); ++id) {
+      GrammarMatcher copy = m;
+      const bool ok = !pieces[id].empty() && copy.accept(pieces[id]);
+      ASSERT_EQ(mask.allowed[id] != 0, ok) << "prefix " << prefix << " token '" << pieces[id] << "'";
+      if (ok) EXPECT_EQ(mask.distance[id], GrammarMatcher::distance_to_complete(copy.state()));
     }
   }
 }
