@@ -1,8 +1,11 @@
 // slm serve MODEL [--host 127.0.0.1] [--port 8080] [--api-key KEY] [--parallel N] [--ctx N]
 //                 [--queue N] [--threads K] [--max-body BYTES] [--model-id NAME] [--chat-template FILE]
 // An OpenAI-compatible HTTP server: /v1/chat/completions, /v1/completions, /v1/models, /health.
+#include <pthread.h>
+
 #include <csignal>
 #include <cstdio>
+#include <thread>
 
 #include "args.h"
 #include "command.h"
@@ -11,12 +14,6 @@
 
 namespace slm::cli {
 namespace {
-
-serve::HttpServer* g_server = nullptr;
-
-void on_signal(int) {
-  if (g_server) g_server->stop();
-}
 
 int serve_main(const std::vector<std::string>& argv) {
   Args args(argv);
@@ -42,6 +39,15 @@ int serve_main(const std::vector<std::string>& argv) {
   if (o.context < 0) throw Error("--ctx must be positive");
   if (o.max_queue < 1) throw Error("--queue must be at least 1");
 
+  // SIGINT/SIGTERM are taken by one watcher thread (sigwait) rather than a handler, so the
+  // shutdown runs outside signal context; every thread started later inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
   auto engine = Engine::load(pos[0], load);
   serve::ServerContext ctx(*engine, pos[0], o);
   serve::HttpServer server(ctx);
@@ -52,12 +58,15 @@ int serve_main(const std::vector<std::string>& argv) {
                ctx.chat_template ? "" : ", no chat template");
   std::printf("listening on %d\n", port);  // a line for scripts that start the server on port 0
   std::fflush(stdout);
-  g_server = &server;
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGPIPE, SIG_IGN);
+  std::thread watcher([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    if (sig != 0) server.stop();
+  });
   server.run();
-  g_server = nullptr;
+  // Stopped by a signal (the watcher has returned) or by a listen failure (wake the watcher).
+  pthread_kill(watcher.native_handle(), SIGTERM);
+  watcher.join();
   return 0;
 }
 

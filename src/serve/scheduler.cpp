@@ -40,9 +40,13 @@ Scheduler::Scheduler(Engine& engine, SchedulerOptions options) : engine_(engine)
   for (int i = 0; i < options_.parallel; ++i)
     slots_.push_back(std::make_unique<Slot>(engine_.config(), options_.context));
   thread_ = std::thread([this] { run(); });
+  // The token bytes take a pass over the vocabulary: build them now, not in the first
+  // structured-output request.
+  if (engine_.tokenizer()) warmup_ = std::thread([this] { token_bytes(); });
 }
 
 Scheduler::~Scheduler() {
+  if (warmup_.joinable()) warmup_.join();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;

@@ -67,6 +67,7 @@ class Scheduler {
   std::once_flag token_bytes_once_;
   std::unique_ptr<TokenBytes> token_bytes_;
   std::thread thread_;
+  std::thread warmup_;
 };
 
 }  // namespace slm::serve
