@@ -48,6 +48,41 @@ void Grammar::finalize() {
     }
   }
   if (root_ < 0) throw Error("grammar has no root rule");
+  check_left_recursion();
+}
+
+void Grammar::check_left_recursion() const {
+  // r -> s when s can be the first thing r matches (everything before it may be empty). The
+  // matcher expands references eagerly, so a cycle here would never end.
+  std::vector<std::vector<int>> first(rules_.size());
+  for (size_t r = 0; r < rules_.size(); ++r)
+    for (const auto& alt : rules_[r])
+      for (const auto& e : alt) {
+        if (e.kind != GrammarElement::kRule) break;
+        first[r].push_back(e.rule);
+        if (min_length_[e.rule] > 0) break;
+      }
+  enum Mark : uint8_t { kNew, kActive, kDone };
+  std::vector<Mark> mark(rules_.size(), kNew);
+  for (size_t start = 0; start < rules_.size(); ++start) {
+    if (mark[start] != kNew) continue;
+    std::vector<std::pair<int, size_t>> path{{static_cast<int>(start), 0}};  // rule, next edge
+    mark[start] = kActive;
+    while (!path.empty()) {
+      auto& [r, edge] = path.back();
+      if (edge == first[r].size()) {
+        mark[r] = kDone;
+        path.pop_back();
+        continue;
+      }
+      const int s = first[r][edge++];
+      if (mark[s] == kActive) throw Error("grammar rule '" + names_[s] + "' refers to itself without consuming input");
+      if (mark[s] == kNew) {
+        mark[s] = kActive;
+        path.push_back({s, 0});
+      }
+    }
+  }
 }
 
 GrammarElement grammar_bytes(std::bitset<256> bytes) {

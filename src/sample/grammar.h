@@ -38,6 +38,9 @@ class Grammar {
   int min_length(int rule) const { return min_length_[rule]; }
 
  private:
+  // Throws slm::Error for a rule that can reach itself before matching a byte.
+  void check_left_recursion() const;
+
   std::vector<std::vector<GrammarSequence>> rules_;
   std::vector<std::string> names_;
   std::vector<int> min_length_;

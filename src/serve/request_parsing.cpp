@@ -9,6 +9,9 @@ namespace slm::serve {
 
 namespace {
 
+// Deeper bodies are refused: templates and schema compilation walk values recursively.
+constexpr size_t kMaxJsonDepth = 64;
+
 const ordered_json* field(const ordered_json& body, const char* name) {
   auto it = body.find(name);
   if (it == body.end() || it->is_null()) return nullptr;
@@ -148,12 +151,46 @@ ToolChoice parse_tool_choice(const ordered_json& body, bool has_tools) {
   return c;
 }
 
+// Nesting depth of a JSON value, without recursion (the value may be hostile).
+size_t json_depth(const ordered_json& root) {
+  size_t deepest = 0;
+  std::vector<std::pair<const ordered_json*, size_t>> todo{{&root, 1}};
+  while (!todo.empty()) {
+    auto [v, depth] = todo.back();
+    todo.pop_back();
+    deepest = std::max(deepest, depth);
+    if (v->is_structured())
+      for (const auto& child : *v) todo.push_back({&child, depth + 1});
+  }
+  return deepest;
+}
+
 }  // namespace
 
 ordered_json parse_json_body(const std::string& body) {
+  // A parser callback cannot see the depth cheaply, so refuse absurd nesting before parsing:
+  // count brackets outside strings.
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : body) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  if (deepest > kMaxJsonDepth)
+    throw invalid_request("the request body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   ordered_json j = ordered_json::parse(body, nullptr, false);
   if (j.is_discarded()) throw invalid_request("the request body is not valid JSON");
   if (!j.is_object()) throw invalid_request("the request body must be a JSON object");
+  if (json_depth(j) > kMaxJsonDepth) throw invalid_request("the request body nests too deeply");
   return j;
 }
 

@@ -81,6 +81,9 @@ TEST(ServeGrammar, RejectsUnsupportedSchemas) {
   EXPECT_ANY_THROW(json_schema_grammar(nlohmann::ordered_json::parse(R"({"$ref":"#/nowhere"})")));
   EXPECT_ANY_THROW(json_schema_grammar(nlohmann::ordered_json::parse(R"({"type":"frobnicate"})")));
   EXPECT_ANY_THROW(json_schema_grammar(nlohmann::ordered_json::parse(R"({"type":"array","maxItems":1000000})")));
+  // Self-reference before any input would make the matcher expand forever.
+  EXPECT_ANY_THROW(json_schema_grammar(nlohmann::ordered_json::parse(R"({"anyOf":[{"$ref":"#"},{"type":"null"}]})")));
+  EXPECT_ANY_THROW(json_schema_grammar(nlohmann::ordered_json::parse(R"({"$ref":"#"})")));
 }
 
 TEST(ServeGrammar, DistanceShrinksToZeroWhenComplete) {

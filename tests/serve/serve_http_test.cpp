@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <random>
 
 #include "json_schema_check.h"
 #include "serve/prompt_tokens.h"
@@ -167,6 +168,22 @@ TEST_F(ServeHttp, MalformedRequestsAreRejectedAndServerStaysHealthy) {
     expect_error_shape(post(*server_, "/v1/chat/completions", body), status);
   }
   expect_error_shape(post(*server_, "/v1/completions", R"({"prompt": {"a": 1}})"), 400);
+  // Hostile nesting (a recursive consumer would overflow its stack).
+  expect_error_shape(post(*server_, "/v1/chat/completions", std::string(200000, '[') + std::string(200000, ']')), 400);
+  json nested = json::object();
+  for (int i = 0; i < 100; ++i) nested = json{{"type", "array"}, {"items", nested}};
+  json deep = chat_body("hi", 4, 1);
+  deep["response_format"] = {{"type", "json_schema"}, {"json_schema", {{"name", "x"}, {"schema", nested}}}};
+  expect_error_shape(post(*server_, "/v1/chat/completions", deep.dump()), 400);
+  // Random bytes.
+  std::mt19937 rng(5);
+  for (int i = 0; i < 50; ++i) {
+    std::string junk(rng() % 300, ' ');
+    for (auto& c : junk) c = static_cast<char>(rng());
+    const auto r = post(*server_, "/v1/chat/completions", junk);
+    EXPECT_GE(r.status, 400);
+    EXPECT_LT(r.status, 500);
+  }
   expect_error_shape(post(*server_, "/v1/completions", R"({"prompt": [1, 2, 999999]})"), 400);
   // Larger than the body limit (8 MiB).
   expect_error_shape(post(*server_, "/v1/chat/completions", std::string(9 << 20, 'x')), 413);
