@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 
+#include "sample/regex_grammar.h"
 #include "slm/error.h"
 
 namespace slm {
@@ -282,6 +283,14 @@ class SchemaCompiler {
     for (char c : std::string("0123456789abcdefABCDEF")) hex.set(static_cast<unsigned char>(c));
     g_.add_alternative(r, {grammar_byte_range('\\', '\\'), grammar_byte_range('u', 'u'), grammar_bytes(hex),
                            grammar_bytes(hex), grammar_bytes(hex), grammar_bytes(hex)});
+    g_.add_alternative(r, {grammar_ref(multibyte_char())});
+    return r;
+  }
+
+  // One well-formed multi-byte UTF-8 character.
+  int multibyte_char() {
+    if (multibyte_ >= 0) return multibyte_;
+    int r = multibyte_ = g_.add_rule("utf8");
     const auto cont = grammar_byte_range(0x80, 0xBF);
     g_.add_alternative(r, {grammar_byte_range(0xC2, 0xDF), cont});
     g_.add_alternative(r, {grammar_byte_range(0xE0, 0xE0), grammar_byte_range(0xA0, 0xBF), cont});
@@ -305,6 +314,14 @@ class SchemaCompiler {
   }
 
   int string_with_length(const json& schema) {
+    std::string pattern;
+    if (schema.contains("pattern")) {
+      if (!schema["pattern"].is_string()) throw Error("'pattern' must be a string");
+      pattern = schema["pattern"].get<std::string>();
+    } else if (schema.contains("format") && schema["format"].is_string()) {
+      pattern = format_pattern(schema["format"].get<std::string>());  // "" for formats not enforced
+    }
+    if (!pattern.empty()) return add_pattern_string_rule(g_, pattern, {string_char(), multibyte_char()});
     const int64_t min = bound(schema, "minLength", 0);
     const int64_t max = bound(schema, "maxLength", -1);
     if (min == 0 && max < 0) return string_rule();
@@ -378,7 +395,7 @@ class SchemaCompiler {
   Grammar& g_;
   const json& root_;
   std::map<std::string, int> refs_;
-  int any_value_ = -1, string_ = -1, string_char_ = -1, integer_ = -1, number_ = -1;
+  int any_value_ = -1, string_ = -1, string_char_ = -1, multibyte_ = -1, integer_ = -1, number_ = -1;
 };
 
 std::shared_ptr<const Grammar> build(const std::vector<WrappedSchema>& options, bool any_object) {

@@ -3,8 +3,9 @@
 // stall in endless spaces). Supported: type (single or list), properties / required /
 // additionalProperties, items / minItems / maxItems, enum, const, anyOf / oneOf, allOf of one
 // schema, $ref into #/$defs or #/definitions (recursion allowed), string minLength / maxLength,
-// integer / number, boolean, null. Keywords the grammar cannot express (pattern, format,
-// minimum...) are not enforced. Object properties are written in the schema's order; an
+// string pattern (regex subset, see regex_grammar.h) and format (date, time, date-time, uuid,
+// ipv4), integer / number, boolean, null. Keywords the grammar cannot express (minimum,
+// multipleOf, other formats...) are not enforced. Object properties are written in the schema's order; an
 // object schema with properties allows no others unless additionalProperties says so.
 #include <memory>
 #include <string>

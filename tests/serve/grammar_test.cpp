@@ -182,3 +182,46 @@ TEST(ServeTokenMask, TrieSweepMatchesBruteForce) {
 
 }  // namespace
 }  // namespace slm
+
+namespace slm {
+namespace {
+
+bool pattern_matches(const std::string& pattern, const std::string& json_text) {
+  nlohmann::ordered_json s = {{"type", "string"}, {"pattern", pattern}};
+  GrammarMatcher m(json_schema_grammar(s));
+  return m.accept(json_text) && m.is_complete();
+}
+
+TEST(ServeGrammar, StringPatterns) {
+  EXPECT_TRUE(pattern_matches("^[A-Z]{2}-\\d{3,4}$", R"("AB-123")"));
+  EXPECT_TRUE(pattern_matches("^[A-Z]{2}-\\d{3,4}$", R"("AB-1234")"));
+  EXPECT_FALSE(pattern_matches("^[A-Z]{2}-\\d{3,4}$", R"("AB-12")"));
+  EXPECT_FALSE(pattern_matches("^[A-Z]{2}-\\d{3,4}$", R"("ab-123")"));
+  EXPECT_TRUE(pattern_matches("^(cat|dog)s?$", R"("dogs")"));
+  EXPECT_FALSE(pattern_matches("^(cat|dog)s?$", R"("cow")"));
+  EXPECT_TRUE(pattern_matches("^a\"b\\\\c$", R"("a\"b\\c")"));  // quote and backslash escaped in JSON
+  EXPECT_TRUE(pattern_matches("^[^0-9]+$", "\"h\xC3\xA9llo\""));
+  EXPECT_FALSE(pattern_matches("^[^0-9]+$", R"("h3llo")"));
+  EXPECT_TRUE(pattern_matches("foo", R"("xx foo yy")"));  // unanchored: a search
+  EXPECT_ANY_THROW(pattern_matches("^(?=x)$", R"("x")"));
+  EXPECT_ANY_THROW(pattern_matches("^(a)\\1$", R"("aa")"));
+}
+
+TEST(ServeGrammar, StringFormats) {
+  auto fmt = [](const std::string& f, const std::string& text) {
+    GrammarMatcher m(json_schema_grammar(nlohmann::ordered_json{{"type", "string"}, {"format", f}}));
+    return m.accept(text) && m.is_complete();
+  };
+  EXPECT_TRUE(fmt("date", R"("2025-07-08")"));
+  EXPECT_FALSE(fmt("date", R"("2025-13-08")"));
+  EXPECT_TRUE(fmt("date-time", R"("2025-07-08T10:30:00Z")"));
+  EXPECT_TRUE(fmt("date-time", R"("2025-07-08T10:30:00.5+02:00")"));
+  EXPECT_TRUE(fmt("uuid", R"("123e4567-e89b-12d3-a456-426614174000")"));
+  EXPECT_FALSE(fmt("uuid", R"("123e4567")"));
+  EXPECT_TRUE(fmt("ipv4", R"("192.168.0.1")"));
+  EXPECT_FALSE(fmt("ipv4", R"("256.1.1.1")"));
+  EXPECT_TRUE(fmt("email", R"("anything")"));  // formats not enforced accept any string
+}
+
+}  // namespace
+}  // namespace slm
