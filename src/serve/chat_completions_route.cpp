@@ -93,7 +93,7 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
                                                        StopStrings(r.sampling.stop), ChatOutputParser(out), channel);
   job->on_token = [stream](const GeneratedToken& t) { return stream->on_token(t); };
   job->on_finish = [stream](const JobResult& result) { stream->on_finish(result); };
-  respond_with_job(ctx, res, job, channel, settings.stream, settings.stream ? stream->role_chunk() : "",
+  respond_with_job(ctx, req, res, job, channel, settings.stream, settings.stream ? stream->role_chunk() : "",
                    [stream] { return stream->status(); });
 }
 

@@ -38,7 +38,7 @@ void handle_completions(ServerContext& ctx, const httplib::Request& req, httplib
   auto stream = std::make_shared<CompletionStream>(settings, TokenTextStream(tok, ids, {}), StopStrings(r.sampling.stop), channel);
   job->on_token = [stream](const GeneratedToken& t) { return stream->on_token(t); };
   job->on_finish = [stream](const JobResult& result) { stream->on_finish(result); };
-  respond_with_job(ctx, res, job, channel, settings.stream, "", [stream] { return stream->status(); });
+  respond_with_job(ctx, req, res, job, channel, settings.stream, "", [stream] { return stream->status(); });
 }
 
 }  // namespace slm::serve

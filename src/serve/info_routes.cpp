@@ -18,7 +18,9 @@ void handle_health(ServerContext& ctx, const httplib::Request&, httplib::Respons
   nlohmann::json body = {{"status", "ok"},
                          {"slots_busy", ctx.scheduler->busy_slots()},
                          {"slots", ctx.scheduler->parallel()},
-                         {"queued", ctx.scheduler->queued()}};
+                         {"queued", ctx.scheduler->queued()},
+                         {"requests_finished", ctx.scheduler->finished_jobs()},
+                         {"requests_cancelled", ctx.scheduler->cancelled_jobs()}};
   res.set_content(body.dump(), "application/json");
 }
 

@@ -1,5 +1,6 @@
 #include "serve/routes.h"
 
+#include "serve/connection_probe.h"
 #include "serve/openai_errors.h"
 #include "slm/error.h"
 
@@ -57,16 +58,18 @@ int completion_budget(const ServerContext& ctx, size_t prompt_tokens, std::optio
   return static_cast<int>(requested ? *requested : room);
 }
 
-void respond_with_job(ServerContext& ctx, httplib::Response& res, std::shared_ptr<GenerationJob> job,
+void respond_with_job(ServerContext& ctx, const httplib::Request& req, httplib::Response& res, std::shared_ptr<GenerationJob> job,
                       std::shared_ptr<EventChannel> channel, bool stream, const std::string& first_event,
                       const std::function<int()>& status) {
   ctx.scheduler->submit(job);  // 503 when the queue is full
   if (!stream) {
+    const ConnectionProbe probe(req.local_addr, req.local_port, req.remote_addr, req.remote_port);
     std::string body, item;
     while (true) {
-      auto got = channel->pop(item, std::chrono::milliseconds(1000));
+      auto got = channel->pop(item, std::chrono::milliseconds(100));
       if (got == EventChannel::Pop::kClosed) break;
       if (got == EventChannel::Pop::kItem) body += item;
+      if (got == EventChannel::Pop::kTimeout && !job->cancelled && probe.peer_closed()) job->cancelled = true;
     }
     if (body.empty()) throw ApiError(500, "server_error", "the request was cancelled");
     res.status = status();

@@ -25,9 +25,9 @@ void handle_health(ServerContext& ctx, const httplib::Request& req, httplib::Res
 // an explicit max_tokens) does not fit.
 int completion_budget(const ServerContext& ctx, size_t prompt_tokens, std::optional<int> requested);
 
-// Submits the job and answers: SSE from the channel when streaming (a client that goes away
-// cancels the job), else the single body once the job is done.
-void respond_with_job(ServerContext& ctx, httplib::Response& res, std::shared_ptr<GenerationJob> job,
+// Submits the job and answers: SSE from the channel when streaming, else the single body once
+// the job is done. Either way a client that goes away cancels the job.
+void respond_with_job(ServerContext& ctx, const httplib::Request& req, httplib::Response& res, std::shared_ptr<GenerationJob> job,
                       std::shared_ptr<EventChannel> channel, bool stream, const std::string& first_event,
                       const std::function<int()>& status);
 

@@ -219,6 +219,7 @@ void Scheduler::finish(Slot& slot, const std::string& reason, const std::string&
   const double t = now_seconds();
   r.time_to_first_token = slot.first_token_at > 0 ? slot.first_token_at - slot.started_at : 0;
   r.total_seconds = t - slot.started_at;
+  ++(reason == "cancelled" ? cancelled_ : finished_);
   if (job.on_finish) job.on_finish(r);
   slot.release();
   --busy_;

@@ -42,6 +42,8 @@ class Scheduler {
   const TokenBytes& token_bytes();
   size_t queued() const;
   int busy_slots() const { return busy_.load(); }
+  uint64_t finished_jobs() const { return finished_.load(); }
+  uint64_t cancelled_jobs() const { return cancelled_.load(); }
 
  private:
   void run();
@@ -62,6 +64,7 @@ class Scheduler {
   std::deque<std::shared_ptr<GenerationJob>> queue_;
   bool stopping_ = false;
   std::atomic<int> busy_{0};
+  std::atomic<uint64_t> finished_{0}, cancelled_{0};
   uint64_t tick_ = 0;
 
   std::once_flag token_bytes_once_;

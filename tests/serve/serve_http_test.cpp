@@ -310,6 +310,29 @@ TEST_F(ServeHttp, ClientDisconnectCancelsGeneration) {
   EXPECT_EQ(busy, 0);
 }
 
+TEST_F(ServeHttp, ClientGivingUpOnNonStreamingRequestCancelsIt) {
+  const auto cancelled_before = get(*server_, "/health").json()["requests_cancelled"].get<int>();
+  {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.set_read_timeout(0, 50000);  // give up after 50 ms
+    // At least 600 array items: no end token is allowed for hundreds of steps.
+    json body = chat_body("numbers", 900, 12);
+    const json schema = {{"type", "array"}, {"items", {{"type", "integer"}}}, {"minItems", 400}};
+    body["response_format"] = {{"type", "json_schema"}, {"json_schema", {{"name", "n"}, {"schema", schema}}}};
+    auto r = c.Post("/v1/chat/completions", body.dump(), "application/json");
+    EXPECT_FALSE(r);  // timed out
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  int busy = -1;
+  while (std::chrono::steady_clock::now() < deadline) {
+    busy = get(*server_, "/health").json()["slots_busy"].get<int>();
+    if (busy == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(busy, 0);
+  EXPECT_GE(get(*server_, "/health").json()["requests_cancelled"].get<int>(), cancelled_before);
+}
+
 TEST_F(ServeHttp, ConcurrentStreamsAreNotMixedUp) {
   constexpr int kClients = 8, kRequests = 20;
   std::atomic<int> failures{0};
