@@ -414,7 +414,55 @@ std::shared_ptr<const Grammar> build(const std::vector<WrappedSchema>& options, 
   return g;
 }
 
+// Rule for any one of `options`.
+int add_wrapped_options(Grammar& g, const std::vector<WrappedSchema>& options) {
+  int r = g.add_rule("options");
+  for (const auto& option : options) {
+    SchemaCompiler compiler(g, option.schema);
+    int value = compiler.value(option.schema);
+    GrammarSequence seq = literal_sequence(option.prefix);
+    seq.push_back(grammar_ref(value));
+    append_literal(seq, option.suffix);
+    g.add_alternative(r, std::move(seq));
+  }
+  return r;
+}
+
 }  // namespace
+
+std::shared_ptr<const Grammar> text_or_wrapped_json_grammar(const std::string& opener,
+                                                            const std::vector<WrappedSchema>& calls) {
+  if (opener.empty() || calls.empty()) throw Error("a tool-call grammar needs an opener and calls");
+  auto g = std::make_shared<Grammar>();
+  const int call = add_wrapped_options(*g, calls);
+  // Text is read by the automaton that searches for `opener` (Knuth-Morris-Pratt): state i =
+  // the longest suffix of the text that is a prefix of the opener. Reaching the full opener
+  // switches to the call.
+  const size_t k = opener.size();
+  std::vector<size_t> fail(k + 1, 0);
+  for (size_t i = 1, j = 0; i < k; ++i) {
+    while (j > 0 && opener[i] != opener[j]) j = fail[j];
+    if (opener[i] == opener[j]) ++j;
+    fail[i + 1] = j;
+  }
+  auto next_state = [&](size_t i, unsigned char b) {
+    while (i > 0 && static_cast<unsigned char>(opener[i]) != b) i = fail[i];
+    return static_cast<unsigned char>(opener[i]) == b ? i + 1 : 0;
+  };
+  std::vector<int> text(k);
+  for (size_t i = 0; i < k; ++i) text[i] = g->add_rule("text");
+  for (size_t i = 0; i < k; ++i) {
+    std::vector<std::bitset<256>> by_target(k + 1);
+    for (int b = 0; b < 256; ++b) by_target[next_state(i, static_cast<unsigned char>(b))].set(b);
+    for (size_t t = 0; t < k; ++t)
+      if (by_target[t].any()) g->add_alternative(text[i], {grammar_bytes(by_target[t]), grammar_ref(text[t])});
+    if (by_target[k].any()) g->add_alternative(text[i], {grammar_bytes(by_target[k]), grammar_ref(call)});
+    g->add_alternative(text[i], {});
+  }
+  g->set_root(text[0]);
+  g->finalize();
+  return g;
+}
 
 std::shared_ptr<const Grammar> json_schema_grammar(const nlohmann::ordered_json& schema) { return build({{"", schema, ""}}, false); }
 

@@ -34,4 +34,9 @@ struct WrappedSchema {
 // Any one of `options` (e.g. a call to any of the tools).
 std::shared_ptr<const Grammar> wrapped_json_schema_grammar(const std::vector<WrappedSchema>& options);
 
+// Free text that never contains `opener`, or such text, then `opener`, then one of `calls` to
+// end the output: a reply that may call a tool, whose arguments must then follow the schema.
+std::shared_ptr<const Grammar> text_or_wrapped_json_grammar(const std::string& opener,
+                                                            const std::vector<WrappedSchema>& calls);
+
 }  // namespace slm

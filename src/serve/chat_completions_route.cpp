@@ -33,6 +33,33 @@ std::shared_ptr<const Grammar> forced_tool_call_grammar(const ServerContext& ctx
   }
 }
 
+bool has_strict_tool(const ChatRequest& r) {
+  for (const auto& tool : r.tools) {
+    const auto& fn = tool["function"];
+    if (fn.contains("strict") && fn["strict"].is_boolean() && fn["strict"].get<bool>()) return true;
+  }
+  return false;
+}
+
+// tool_choice auto with strict tools: free text, or a call whose arguments follow the schema of
+// a strict tool (any object for the others).
+std::shared_ptr<const Grammar> strict_tool_call_grammar(const ServerContext& ctx, const ChatRequest& r) {
+  const std::string opener = tool_call_opener(ctx.tool_format);
+  std::vector<WrappedSchema> calls;
+  for (const auto& tool : r.tools) {
+    const auto& fn = tool["function"];
+    const bool strict = fn.contains("strict") && fn["strict"].is_boolean() && fn["strict"].get<bool>();
+    ordered_json schema = strict && fn.contains("parameters") ? fn["parameters"] : ordered_json{{"type", "object"}};
+    const ToolCallTemplate t = forced_tool_call_template(ctx.tool_format, fn["name"].get<std::string>());
+    calls.push_back({t.prefix.substr(opener.size()), schema, t.suffix});
+  }
+  try {
+    return text_or_wrapped_json_grammar(opener, calls);
+  } catch (const slm::Error& e) {
+    throw invalid_request(std::string("cannot constrain tool arguments: ") + e.what(), "tools");
+  }
+}
+
 std::shared_ptr<const Grammar> response_format_grammar(const ResponseFormat& f) {
   try {
     if (f.kind == ResponseFormat::kJsonObject) return json_object_grammar();
@@ -72,10 +99,14 @@ void handle_chat_completions(ServerContext& ctx, const httplib::Request& req, ht
   job->frequency_penalty = r.sampling.frequency_penalty;
   job->max_tokens = completion_budget(ctx, ids.size(), r.sampling.max_tokens);
   job->top_logprobs = r.sampling.top_logprobs;
-  job->grammar = force_call ? forced_tool_call_grammar(ctx, r) : response_format_grammar(r.response_format);
+  const bool strict_auto = use_tools && !force_call && has_strict_tool(r) && r.response_format.kind == ResponseFormat::kText;
+  job->grammar = force_call    ? forced_tool_call_grammar(ctx, r)
+                 : strict_auto ? strict_tool_call_grammar(ctx, r)
+                               : response_format_grammar(r.response_format);
 
   ChatOutputOptions out;
-  out.reasoning = ctx.reasoning_model && !job->grammar;
+  // Free text (and so reasoning) stays possible unless a JSON value or a call is forced.
+  out.reasoning = ctx.reasoning_model && (!job->grammar || strict_auto);
   out.starts_in_reasoning = out.reasoning && prompt_opens_reasoning(prompt);
   if (use_tools) out.tools = ctx.tool_format;
   out.force_tool_call = force_call;

@@ -225,3 +225,25 @@ TEST(ServeGrammar, StringFormats) {
 
 }  // namespace
 }  // namespace slm
+
+namespace slm {
+namespace {
+
+TEST(ServeGrammar, TextOrStrictToolCall) {
+  auto schema = nlohmann::ordered_json::parse(R"({"type":"object","properties":{"x":{"type":"integer"}},"required":["x"]})");
+  auto g = text_or_wrapped_json_grammar("<tc>", {{"{\"name\":\"f\",\"arguments\":", schema, "}</tc>"}});
+  auto matches = [&](const std::string& text) {
+    GrammarMatcher m(g);
+    return m.accept(text) && m.is_complete();
+  };
+  EXPECT_TRUE(matches(""));
+  EXPECT_TRUE(matches("Just text, even <t and <tx."));
+  EXPECT_TRUE(matches("Calling.<tc>{\"name\":\"f\",\"arguments\":{\"x\":3}}</tc>"));
+  EXPECT_FALSE(matches("<tc>{\"name\":\"f\",\"arguments\":{\"y\":3}}</tc>"));  // schema enforced
+  EXPECT_FALSE(matches("<tc>{\"name\":\"g\""));                                // unknown tool
+  EXPECT_FALSE(matches("<<tc>oops"));                                         // overlapping opener found
+  EXPECT_FALSE(matches("<tc>{\"name\":\"f\",\"arguments\":{\"x\":3}}</tc> more"));
+}
+
+}  // namespace
+}  // namespace slm

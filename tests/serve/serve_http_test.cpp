@@ -488,3 +488,35 @@ TEST(ServePromptTokens, MessageTextNeverBecomesSpecialTokens) {
 
 }  // namespace
 }  // namespace slm::test
+
+namespace slm::test {
+namespace {
+
+// tool_choice auto with a strict tool: the reply is text or a call whose arguments validate.
+TEST(ServeHttpStrictTools, AutoChoiceStrictArgumentsValidate) {
+  serve::ServerOptions o;
+  o.parallel = 2;
+  o.context = 1024;
+  TestServer server(fixture("models/tiny-qwen3"), o);
+  json tool = weather_tool();
+  tool["function"]["strict"] = true;
+  int calls = 0;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    json body = {{"messages", {{{"role", "user"}, {"content", "weather?"}}}}, {"max_tokens", 80}, {"seed", seed},
+                 {"temperature", 1.0}, {"tools", json::array({tool})}};
+    auto r = post(server, "/v1/chat/completions", body.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    json msg = r.json()["choices"][0]["message"];
+    if (msg.contains("tool_calls")) {
+      ++calls;
+      json args = json::parse(msg["tool_calls"][0]["function"]["arguments"].get<std::string>());
+      EXPECT_TRUE(schema_accepts(tool["function"]["parameters"], args)) << args.dump();
+    } else {
+      EXPECT_EQ(msg["content"].get<std::string>().find("<tool_call>"), std::string::npos) << r.body;
+    }
+  }
+  SUCCEED() << calls << " of 12 replies called the tool";
+}
+
+}  // namespace
+}  // namespace slm::test

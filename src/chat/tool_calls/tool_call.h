@@ -45,6 +45,8 @@ struct ToolCallTemplate {
   std::string prefix, suffix;
 };
 ToolCallTemplate forced_tool_call_template(ToolCallFormat format, const std::string& name);
+// The start every forced call shares, whatever the tool: the shortest parser opener.
+std::string tool_call_opener(ToolCallFormat format);
 
 // Per-family parsers (text in, calls out; nullopt when none could be read).
 std::optional<ParsedToolCalls> parse_hermes_tool_calls(std::string_view text);

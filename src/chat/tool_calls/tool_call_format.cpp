@@ -79,6 +79,16 @@ ToolCallTemplate forced_tool_call_template(ToolCallFormat format, const std::str
   return {};
 }
 
+std::string tool_call_opener(ToolCallFormat format) {
+  const std::string marker = "slm_tool_name_marker";
+  const std::string prefix = forced_tool_call_template(format, marker).prefix;
+  // The parser's own opener, so that text which merely starts like a call never appears.
+  std::string best = prefix.substr(0, prefix.find(marker));
+  for (const auto& o : tool_call_openers(format))
+    if (prefix.rfind(o, 0) == 0 && o.size() < best.size()) best = o;
+  return best;
+}
+
 std::optional<ToolCall> tool_call_from_json(const nlohmann::json& call) {
   if (!call.is_object() || !call.contains("name") || !call["name"].is_string()) return std::nullopt;
   ToolCall c;
