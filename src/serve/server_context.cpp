@@ -13,9 +13,16 @@ namespace slm::serve {
 
 namespace {
 
+// The directory's name, or a .gguf file's stem ("model.gguf" inside a directory names it by
+// the directory).
 std::string default_model_id(const std::string& path) {
   std::filesystem::path p(path);
   while (!p.empty() && p.filename().empty()) p = p.parent_path();
+  if (p.extension() == ".gguf") {
+    const std::string stem = p.stem().string();
+    const std::string dir = std::filesystem::absolute(p).parent_path().filename().string();
+    return stem == "model" && !dir.empty() ? dir : stem;
+  }
   return p.filename().string();
 }
 

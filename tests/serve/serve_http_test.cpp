@@ -520,3 +520,20 @@ TEST(ServeHttpStrictTools, AutoChoiceStrictArgumentsValidate) {
 
 }  // namespace
 }  // namespace slm::test
+
+namespace slm::test {
+namespace {
+
+TEST(ServeHttpGguf, ChatTemplateFromGgufMetadata) {
+  serve::ServerOptions o;
+  o.parallel = 1;
+  o.context = 512;
+  TestServer server(fixture("models/tiny-llama3/model.gguf"), o);
+  EXPECT_EQ(get(server, "/v1/models").json()["data"][0]["id"], "tiny-llama3");
+  auto r = post(server, "/v1/chat/completions", chat_body("hello", 4, 1).dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_GT(r.json()["usage"]["prompt_tokens"].get<int>(), 3);
+}
+
+}  // namespace
+}  // namespace slm::test
