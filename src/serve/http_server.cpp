@@ -1,5 +1,7 @@
 #include "serve/http_server.h"
 
+#include <sys/socket.h>
+
 #include "serve/openai_errors.h"
 #include "serve/routes.h"
 #include "slm/error.h"
@@ -16,6 +18,12 @@ HttpServer::HttpServer(ServerContext& ctx) : ctx_(ctx) {
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_.set_payload_max_length(o.max_body_bytes);
   server_.set_tcp_nodelay(true);  // stream chunks are small; do not let Nagle hold them back
+  // Remember the listening socket (the callback sees it before bind) to widen its backlog.
+  server_.set_socket_options([this](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket_ = sock;
+  });
   server_.set_read_timeout(60, 0);
   server_.set_write_timeout(600, 0);
 
@@ -59,6 +67,9 @@ int HttpServer::bind() {
   if (port == 0) port = server_.bind_to_any_port(o.host.c_str());
   else if (!server_.bind_to_port(o.host.c_str(), port)) port = -1;
   if (port < 0) throw Error("cannot listen on " + o.host + ":" + std::to_string(o.port));
+  // httplib listens with a backlog of 5: a burst of clients connecting at once would have
+  // their SYNs dropped and retried a second later. Listening again on Linux raises it.
+  if (listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
   return port;
 }
 

@@ -21,6 +21,7 @@ class HttpServer {
  private:
   ServerContext& ctx_;
   httplib::Server server_;
+  int listen_socket_ = -1;
 };
 
 }  // namespace slm::serve
