@@ -8,6 +8,18 @@
 
 namespace slm::serve {
 
+namespace {
+
+// Compares without an early exit, so response time does not reveal how much of a key matched.
+bool same_secret(const std::string& given, const std::string& expected) {
+  unsigned char diff = given.size() == expected.size() ? 0 : 1;
+  for (size_t i = 0; i < given.size(); ++i)
+    diff |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
+  return diff == 0;
+}
+
+}  // namespace
+
 HttpServer::HttpServer(ServerContext& ctx) : ctx_(ctx) {
   const ServerOptions& o = ctx_.options;
   // Each waiting non-streaming request holds a connection thread, so there are enough threads
@@ -29,7 +41,7 @@ HttpServer::HttpServer(ServerContext& ctx) : ctx_(ctx) {
 
   const std::string expected = "Bearer " + o.api_key;
   server_.set_pre_routing_handler([this, expected](const httplib::Request& req, httplib::Response& res) {
-    if (ctx_.options.api_key.empty() || req.get_header_value("Authorization") == expected)
+    if (ctx_.options.api_key.empty() || same_secret(req.get_header_value("Authorization"), expected))
       return httplib::Server::HandlerResponse::Unhandled;
     res.status = 401;
     res.set_header("WWW-Authenticate", "Bearer");
