@@ -49,6 +49,16 @@ test('lists the model', async () => {
   assert.equal(models.data[0].id, 'tiny-qwen3');
 });
 
+test('answers 401 without an API key', async () => {
+  const res = await fetch(`${qwen.baseURL}/chat/completions`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  assert.equal(res.status, 401);
+  const body = await res.json();
+  assert.equal(body.error.code, 'invalid_api_key');
+});
+
 test('rejects a wrong API key with 401', async () => {
   const bad = new OpenAI({ apiKey: 'wrong', baseURL: qwen.baseURL, maxRetries: 0 });
   await assert.rejects(bad.models.list(), (e) => e instanceof OpenAI.AuthenticationError && e.status === 401);
