@@ -30,11 +30,13 @@ std::string temp_dir(const std::string& tag) {
   return p ? std::string(p) : std::string();
 }
 
-CliResult run_cli(const std::string& args, const std::string& stdin_text) {
+CliResult run_cli(const std::string& args, const std::string& stdin_text) { return run_cli_env("", args, stdin_text); }
+
+CliResult run_cli_env(const std::string& env, const std::string& args, const std::string& stdin_text) {
   std::string dir = temp_dir("cli");
   std::string in = dir + "/stdin", out = dir + "/stdout", err = dir + "/stderr";
   { std::ofstream(in, std::ios::binary) << stdin_text; }
-  std::string cmd = "timeout 120 " + shell_quote(SLM_CLI_PATH) + " " + args + " <" + in + " >" + out +
+  std::string cmd = (env.empty() ? std::string() : "env " + env + " ") + "timeout 120 " + shell_quote(SLM_CLI_PATH) + " " + args + " <" + in + " >" + out +
                     " 2>" + err;
   int status = std::system(cmd.c_str());
   CliResult r;

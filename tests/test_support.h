@@ -22,6 +22,9 @@ struct CliResult {
 
 // Runs `slm ARGS` through the shell (args are passed verbatim: quote them yourself).
 CliResult run_cli(const std::string& args, const std::string& stdin_text = "");
+// The same with environment assignments first, e.g. env = "HF_HUB_CACHE=/tmp/x HF_HUB_OFFLINE=1"
+// (quote values yourself).
+CliResult run_cli_env(const std::string& env, const std::string& args, const std::string& stdin_text = "");
 
 // A fresh temporary directory, removed by the caller if it wishes.
 std::string temp_dir(const std::string& tag);

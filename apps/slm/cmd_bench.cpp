@@ -1,4 +1,4 @@
-// slm bench MODEL [-p 512] [-n 128] [--threads K] [--reps R] [--json]
+// slm bench MODEL [-p 512] [-n 128] [--threads K] [--reps R] [--json] [--quant SCHEME]
 // Prompt processing (one batch of -p tokens) and generation (-n single-token steps), median of reps.
 #include <algorithm>
 #include <chrono>
@@ -9,6 +9,7 @@
 #include "args.h"
 #include "base/memory_usage.h"
 #include "command.h"
+#include "hub/resolver.h"
 #include "engine/engine.h"
 
 namespace slm::cli {
@@ -27,12 +28,13 @@ int bench_main(const std::vector<std::string>& argv) {
   const long long reps = args.int_option("--reps", 3);
   LoadOptions load;
   load.threads = static_cast<int>(args.int_option("--threads", 0));
+  load.quant = args.option("--quant");
   const bool json_out = args.flag("--json");
   auto pos = args.positionals();
   if (pos.size() != 1) throw Error("usage: slm bench MODEL [-p 512] [-n 128] [--threads K] [--reps R] [--json]");
   if (n_prompt < 1 || n_gen < 0 || reps < 1) throw Error("-p must be >= 1, -n >= 0, --reps >= 1");
 
-  auto engine = Engine::load(pos[0], load);
+  auto engine = Engine::load(resolve_model_path(pos[0]), load);
   const ModelConfig& c = engine->config();
   std::mt19937 rng(1234);
   std::uniform_int_distribution<int32_t> pick(0, static_cast<int32_t>(c.vocab_size - 1));

@@ -1,12 +1,16 @@
 // slm run MODEL (-p PROMPT | --ids 1,2,3) [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p P]
 //         [--repeat-penalty R] [--seed S] [--threads K] [--ctx N] [--json] [--dump-logits] [--ignore-eos]
+//         [--chat [--system S] [--think|--no-think]]
+//         [--quant Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K] (quantize in memory at load)
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "args.h"
+#include "sampler_options.h"
 #include "command.h"
+#include "hub/resolver.h"
 #include "engine/engine.h"
+#include "engine/model_chat_template.h"
 
 namespace slm::cli {
 namespace {
@@ -20,28 +24,40 @@ int run_main(const std::vector<std::string>& argv) {
   const bool dump_logits = args.flag("--dump-logits");
   const bool ignore_eos = args.flag("--ignore-eos");
   const bool no_special = args.flag("--no-special");
+  const bool chat = args.flag("--chat");
+  const std::string system = args.option("--system");
+  const bool think = args.flag("--think"), no_think = args.flag("--no-think");
   GenerateOptions opts;
   opts.max_tokens = max_tokens;
   opts.stop_at_eos = !ignore_eos;
   opts.keep_prompt_logits = dump_logits;
-  opts.sampler.temperature = static_cast<float>(args.float_option("--temp", 0.8));
-  opts.sampler.top_k = static_cast<int>(args.int_option("--top-k", 40));
-  opts.sampler.top_p = static_cast<float>(args.float_option("--top-p", 0.95));
-  opts.sampler.min_p = static_cast<float>(args.float_option("--min-p", 0.05));
-  opts.sampler.repetition_penalty = static_cast<float>(args.float_option("--repeat-penalty", 1.0));
-  const long long seed = args.int_option("--seed", -1);
-  opts.sampler.seed = seed >= 0 ? static_cast<uint64_t>(seed) : std::random_device{}();
+  opts.sampler = read_sampler_options(args, 0.8);
   LoadOptions load;
   load.threads = static_cast<int>(args.int_option("--threads", 0));
+  load.matformer = args.option("--matformer");
+  load.quant = args.option("--quant");
   const long long ctx_arg = args.int_option("--ctx", 0);
   auto pos = args.positionals();
   if (pos.size() != 1) throw Error("usage: slm run MODEL (-p PROMPT | --ids 1,2,3) [-n N] [--temp T] [--seed S]");
   if (prompt.empty() == ids_arg.empty()) throw Error("give exactly one of -p PROMPT or --ids 1,2,3");
   if (max_tokens < 0) throw Error("-n must be >= 0");
 
-  auto engine = Engine::load(pos[0], load);
-  std::vector<int32_t> prompt_ids =
-      ids_arg.empty() ? engine->require_tokenizer().encode(prompt, !no_special) : parse_id_list(ids_arg);
+  auto engine = Engine::load(resolve_model_path(pos[0]), load);
+  if (chat && !ids_arg.empty()) throw Error("--chat formats a text prompt: use -p, not --ids");
+  std::vector<int32_t> prompt_ids;
+  if (chat) {
+    // One-shot chat: the prompt as a user message through the model's own template.
+    auto tmpl = find_model_chat_template(*engine);
+    if (!tmpl) throw Error(pos[0] + ": --chat needs a chat template and the model has none");
+    nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+    if (!system.empty()) messages.push_back({{"role", "system"}, {"content", system}});
+    messages.push_back({{"role", "user"}, {"content", prompt}});
+    nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+    if (think || no_think) extra["enable_thinking"] = think;
+    prompt_ids = engine->require_tokenizer().encode(tmpl->apply(messages, nullptr, true, extra), false);
+  } else {
+    prompt_ids = ids_arg.empty() ? engine->require_tokenizer().encode(prompt, !no_special) : parse_id_list(ids_arg);
+  }
   const int64_t ctx = ctx_arg > 0 ? ctx_arg
                                   : std::max<int64_t>(default_context(engine->config()),
                                                       std::min<int64_t>(prompt_ids.size() + max_tokens,

@@ -1,12 +1,17 @@
 #pragma once
 // One persistent pool of worker threads. parallel_for splits [0, n) into contiguous chunks,
 // one per thread, so the split (and every result) depends only on n and the thread count.
+// Hand-off is spin-then-wait: workers spin briefly on a generation counter before sleeping, and
+// the caller spins on a countdown, so the many small per-token ops of decoding pay no
+// mutex/condition-variable round trip while the pool is busy. The spin time adapts, so an
+// oversubscribed machine falls back to plain waiting.
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
-#include <functional>
+#include <cstdint>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace slm {
@@ -21,23 +26,38 @@ class ThreadPool {
   int size() const { return n_threads_; }
 
   // Calls fn(begin, end, thread_index) on disjoint chunks covering [0, n); returns when all are done.
-  void parallel_for(size_t n, const std::function<void(size_t, size_t, int)>& fn);
+  // fn is referenced, not copied (no std::function, so no allocation per call in the decode loop).
+  template <typename Fn>
+  void parallel_for(size_t n, Fn&& fn) {
+    run({&fn, [](const void* f, size_t b, size_t e, int t) { (*static_cast<std::remove_reference_t<Fn>*>(
+                                                               const_cast<void*>(f)))(b, e, t); }},
+        n);
+  }
 
   // Physical cores of this machine (falls back to logical CPUs).
   static int default_threads();
 
  private:
+  struct JobRef {
+    const void* fn;
+    void (*call)(const void* fn, size_t begin, size_t end, int thread);
+  };
+  void run(JobRef job, size_t n);
   void worker(int index);
+  void wake_sleepers();
 
   int n_threads_;
   std::vector<std::thread> workers_;
-  std::mutex mu_;
-  std::condition_variable start_cv_, done_cv_;
-  const std::function<void(size_t, size_t, int)>* job_ = nullptr;
+  JobRef job_{};
   size_t job_n_ = 0;
-  uint64_t generation_ = 0;
-  int pending_ = 0;
-  bool stop_ = false;
+  std::atomic<uint64_t> generation_{0};  // bumped once per job (and at shutdown)
+  std::atomic<int> pending_{0};          // workers still running the current job
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> caller_waiting_{false};
+  std::atomic<int64_t> spin_budget_ns_{20000};  // see spin_until in the .cpp
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable wake_cv_, done_cv_;
 };
 
 }  // namespace slm

@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "formats/gguf_vocab_reader.h"
+#include "model/matformer.h"
+#include "formats/quantize_weights.h"
 #include "slm/error.h"
 
 namespace slm {
@@ -30,9 +32,16 @@ std::unique_ptr<Tokenizer> load_model_tokenizer(const ModelFiles& files) {
 std::unique_ptr<Engine> Engine::load(const std::string& path, const LoadOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   auto e = std::unique_ptr<Engine>(new Engine());
-  e->model_ = std::make_unique<Transformer>(open_model_files(path));
-  e->tokenizer_ = load_model_tokenizer(e->model_->files());
   e->pool_ = std::make_unique<ThreadPool>(options.threads > 0 ? options.threads : ThreadPool::default_threads());
+  auto files = open_model_files(path);
+  if (!options.matformer.empty()) apply_matformer_slice(*files, read_matformer_slice(options.matformer));
+  if (!options.quant.empty()) {
+    const auto scheme = parse_quant_scheme(options.quant);
+    if (!scheme) throw Error("unknown quantization '" + options.quant + "' (one of " + quant_scheme_names() + ")");
+    quantize_weights(files->weights, files->config, *scheme, *e->pool_);
+  }
+  e->model_ = std::make_unique<Transformer>(std::move(files));
+  e->tokenizer_ = load_model_tokenizer(e->model_->files());
   e->stop_ids_ = e->config().eos_token_ids;
   if (e->tokenizer_)
     if (auto eos = e->tokenizer_->eos_id())

@@ -15,7 +15,9 @@
 namespace slm {
 
 struct LoadOptions {
-  int threads = 0;  // 0 = physical cores
+  int threads = 0;        // 0 = physical cores
+  std::string quant;      // "" = as stored; else a scheme ("Q8_0", "Q4_K_M", …) applied in memory at load
+  std::string matformer;  // a MatFormer slice file (Gemma 3n sub-model selection); "" = the full model
 };
 
 class Engine {

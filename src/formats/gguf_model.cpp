@@ -166,6 +166,7 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
     a.per_layer_dim = gguf->get_int(key("embedding_length_per_layer_input"));
     if (auto it = tensors.find("blk.0.laurel_l.weight"); it != tensors.end()) a.laurel_rank = it->second.shape[0];
     if (auto it = tensors.find("per_layer_token_embd.weight"); it != tensors.end()) a.per_layer_vocab = it->second.shape[0];
+    a.per_layer_layers = c.n_layers;
     if (a.active < 0 || a.active >= a.n_streams) throw Error(path + ": " + key("altup.active_idx") + " out of range");
   }
   if (gguf->has(key("activation_sparsity_scale")))

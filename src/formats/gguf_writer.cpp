@@ -107,10 +107,16 @@ void GgufWriter::set_i32_array(const std::string& key, const std::vector<int32_t
 
 void GgufWriter::add_tensor(const std::string& name, uint32_t ggml_type, const std::vector<int64_t>& shape,
                             std::vector<uint8_t> bytes) {
-  tensors_.push_back({name, ggml_type, shape, std::move(bytes)});
+  const size_t n = bytes.size();
+  tensors_.push_back({name, ggml_type, shape, std::move(bytes), n, false});
 }
 
-std::vector<uint8_t> GgufWriter::serialize() const {
+void GgufWriter::declare_tensor(const std::string& name, uint32_t ggml_type, const std::vector<int64_t>& shape,
+                                size_t nbytes) {
+  tensors_.push_back({name, ggml_type, shape, {}, nbytes, true});
+}
+
+std::vector<uint8_t> GgufWriter::header() const {
   std::vector<uint8_t> out;
   append<uint32_t>(out, 0x46554747);
   append<uint32_t>(out, 3);
@@ -128,10 +134,17 @@ std::vector<uint8_t> GgufWriter::serialize() const {
     for (auto it = t.shape.rbegin(); it != t.shape.rend(); ++it) append<uint64_t>(out, static_cast<uint64_t>(*it));
     append<uint32_t>(out, t.type);
     append<uint64_t>(out, offset);
-    offset = align(offset + t.bytes.size());
+    offset = align(offset + t.nbytes);
   }
   out.resize(align(out.size()), 0);
+  return out;
+}
+
+std::vector<uint8_t> GgufWriter::serialize() const {
+  const auto align = [&](uint64_t n) { return (n + alignment_ - 1) / alignment_ * alignment_; };
+  std::vector<uint8_t> out = header();
   for (const auto& t : tensors_) {
+    if (t.declared) throw Error("GGUF writer: tensor " + t.name + " has no bytes (use write_streaming)");
     out.insert(out.end(), t.bytes.begin(), t.bytes.end());
     out.resize(align(out.size()), 0);
   }
@@ -147,6 +160,37 @@ void GgufWriter::write(const std::string& path) const {
     out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     if (!out) throw Error(path + ": write failed");
   }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error(path + ": cannot rename the finished file into place");
+}
+
+void GgufWriter::write_streaming(const std::string& path, const ProduceFn& produce) const {
+  const std::string tmp = path + ".partial";
+  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+  if (!out) throw Error(path + ": cannot create file");
+  const auto put = [&](const uint8_t* p, size_t n) {
+    out.write(reinterpret_cast<const char*>(p), static_cast<std::streamsize>(n));
+    if (!out) throw Error(path + ": write failed");
+  };
+  const std::vector<uint8_t> head = header();
+  put(head.data(), head.size());
+  std::vector<uint8_t> buffer;
+  const std::vector<uint8_t> zeros(alignment_, 0);
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    const TensorEntry& t = tensors_[i];
+    const std::vector<uint8_t>* bytes = &t.bytes;
+    if (t.declared) {
+      buffer.clear();
+      produce(i, buffer);
+      if (buffer.size() != t.nbytes)
+        throw Error("GGUF writer: tensor " + t.name + ": produced " + std::to_string(buffer.size()) +
+                    " bytes, declared " + std::to_string(t.nbytes));
+      bytes = &buffer;
+    }
+    put(bytes->data(), bytes->size());
+    put(zeros.data(), (alignment_ - bytes->size() % alignment_) % alignment_);
+  }
+  out.close();
+  if (!out) throw Error(path + ": write failed");
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error(path + ": cannot rename the finished file into place");
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Writes GGUF v3 files: typed metadata in insertion order, then aligned tensor data.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,18 @@ class GgufWriter {
   void add_tensor(const std::string& name, uint32_t ggml_type, const std::vector<int64_t>& shape,
                   std::vector<uint8_t> bytes);
 
+  // Declares a tensor whose bytes are produced while writing (see write_streaming).
+  void declare_tensor(const std::string& name, uint32_t ggml_type, const std::vector<int64_t>& shape, size_t nbytes);
+
   void set_alignment(uint32_t alignment) { alignment_ = alignment; }
   // Writes to `path` (through a temporary file renamed at the end).
   void write(const std::string& path) const;
+  // Writes the header, then each tensor in order: added bytes as they are, declared tensors
+  // through produce(index, out), which must fill exactly the declared size. Only one declared
+  // tensor's bytes are held at a time.
+  using ProduceFn = std::function<void(size_t index, std::vector<uint8_t>& out)>;
+  void write_streaming(const std::string& path, const ProduceFn& produce) const;
+  size_t tensor_count() const { return tensors_.size(); }
   // The whole file as bytes (for tests that corrupt it).
   std::vector<uint8_t> serialize() const;
 
@@ -42,7 +52,10 @@ class GgufWriter {
     uint32_t type;
     std::vector<int64_t> shape;
     std::vector<uint8_t> bytes;
+    size_t nbytes = 0;
+    bool declared = false;  // bytes come from ProduceFn
   };
+  std::vector<uint8_t> header() const;
   void put(const std::string& key, std::vector<uint8_t> encoded);
   std::vector<Entry> meta_;
   std::vector<TensorEntry> tensors_;

@@ -182,6 +182,7 @@ ModelConfig read_hf_config(const std::string& path) {
     a.laurel_rank = need_int(j, "laurel_rank", path);
     a.per_layer_dim = need_int(j, "hidden_size_per_layer_input", path);
     a.per_layer_vocab = need_int(j, "vocab_size_per_layer_input", path);
+    a.per_layer_layers = c.n_layers;
     if (a.active < 0 || a.active >= a.n_streams) throw Error(path + ": altup_active_idx out of range");
   }
   if (j.contains("activation_sparsity_pattern") && j["activation_sparsity_pattern"].is_array()) {

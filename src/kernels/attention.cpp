@@ -37,8 +37,7 @@ void attention(const float* q, const float* k, const float* v, float* out, int64
       std::memset(oh, 0, s.head_dim * sizeof(float));
       for (int64_t j = first; j <= pos; ++j) {
         const float p = scores[j] * inv;
-        const float* vj = v + row(j);
-        for (int64_t d = 0; d < s.head_dim; ++d) oh[d] += p * vj[d];
+        axpy_f32(p, v + row(j), oh, s.head_dim);
       }
     }
   });

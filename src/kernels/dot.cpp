@@ -5,6 +5,7 @@
 #include "base/cpu_features.h"
 #include "base/half.h"
 #include "slm/error.h"
+#include "tensor/quant/quant.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -30,6 +31,9 @@ static float dot_f16(const uint16_t* w, const float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) s += f16_to_f32(w[i]) * x[i];
   return s;
 }
+static void axpy_f32(float a, const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
 static void bf16_to_f32_row(const uint16_t* src, float* dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] = bf16_to_f32(src[i]);
 }
@@ -41,7 +45,7 @@ static void f16_to_f32_row(const uint16_t* src, float* dst, int64_t n) {
 
 const DotKernels& dot_scalar() {
   static const DotKernels k{"scalar", scalar::dot_f32, scalar::dot_bf16, scalar::dot_f16, scalar::bf16_to_f32_row,
-                            scalar::f16_to_f32_row};
+                            scalar::f16_to_f32_row, scalar::axpy_f32};
   return k;
 }
 
@@ -68,61 +72,52 @@ SLM_AVX2 static inline __m256 load_f16(const uint16_t* p) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
 
+// Σ load(w, i) * x[i] over [0, n); the scalar tail uses to_f32(w, i).
+template <typename W, typename Load, typename Scalar>
+SLM_AVX2 static inline float dot_generic(const W* w, const float* x, int64_t n, Load load, Scalar to_f32) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    s0 = _mm256_fmadd_ps(load(w + i), _mm256_loadu_ps(x + i), s0);
+    s1 = _mm256_fmadd_ps(load(w + i + 8), _mm256_loadu_ps(x + i + 8), s1);
+    s2 = _mm256_fmadd_ps(load(w + i + 16), _mm256_loadu_ps(x + i + 16), s2);
+    s3 = _mm256_fmadd_ps(load(w + i + 24), _mm256_loadu_ps(x + i + 24), s3);
+  }
+  for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(load(w + i), _mm256_loadu_ps(x + i), s0);
+  float s = hsum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+  for (; i < n; ++i) s += to_f32(w[i]) * x[i];
+  return s;
+}
+
+SLM_AVX2 static inline __m256 load_f32(const float* p) { return _mm256_loadu_ps(p); }
+
 SLM_AVX2 static float dot_f32(const float* a, const float* b, int64_t n) {
-  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
-    s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), s2);
-    s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), s3);
-  }
-  for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-  float s = hsum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
-  for (; i < n; ++i) s += a[i] * b[i];
-  return s;
+  return dot_generic(a, b, n, load_f32, [](float v) { return v; });
 }
-
 SLM_AVX2 static float dot_bf16(const uint16_t* w, const float* x, int64_t n) {
-  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    s0 = _mm256_fmadd_ps(load_bf16(w + i), _mm256_loadu_ps(x + i), s0);
-    s1 = _mm256_fmadd_ps(load_bf16(w + i + 8), _mm256_loadu_ps(x + i + 8), s1);
-    s2 = _mm256_fmadd_ps(load_bf16(w + i + 16), _mm256_loadu_ps(x + i + 16), s2);
-    s3 = _mm256_fmadd_ps(load_bf16(w + i + 24), _mm256_loadu_ps(x + i + 24), s3);
-  }
-  for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(load_bf16(w + i), _mm256_loadu_ps(x + i), s0);
-  float s = hsum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
-  for (; i < n; ++i) s += bf16_to_f32(w[i]) * x[i];
-  return s;
+  return dot_generic(w, x, n, load_bf16, [](uint16_t v) { return slm::bf16_to_f32(v); });
+}
+SLM_AVX2 static float dot_f16(const uint16_t* w, const float* x, int64_t n) {
+  return dot_generic(w, x, n, load_f16, [](uint16_t v) { return slm::f16_to_f32(v); });
 }
 
-SLM_AVX2 static float dot_f16(const uint16_t* w, const float* x, int64_t n) {
-  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+SLM_AVX2 static void axpy_f32(float a, const float* x, float* y, int64_t n) {
+  const __m256 va = _mm256_set1_ps(a);
   int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    s0 = _mm256_fmadd_ps(load_f16(w + i), _mm256_loadu_ps(x + i), s0);
-    s1 = _mm256_fmadd_ps(load_f16(w + i + 8), _mm256_loadu_ps(x + i + 8), s1);
-    s2 = _mm256_fmadd_ps(load_f16(w + i + 16), _mm256_loadu_ps(x + i + 16), s2);
-    s3 = _mm256_fmadd_ps(load_f16(w + i + 24), _mm256_loadu_ps(x + i + 24), s3);
-  }
-  for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(load_f16(w + i), _mm256_loadu_ps(x + i), s0);
-  float s = hsum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
-  for (; i < n; ++i) s += f16_to_f32(w[i]) * x[i];
-  return s;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+  for (; i < n; ++i) y[i] += a * x[i];
 }
 
 SLM_AVX2 static void bf16_to_f32_row(const uint16_t* src, float* dst, int64_t n) {
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load_bf16(src + i));
-  for (; i < n; ++i) dst[i] = bf16_to_f32(src[i]);
+  for (; i < n; ++i) dst[i] = slm::bf16_to_f32(src[i]);
 }
 
 SLM_AVX2 static void f16_to_f32_row(const uint16_t* src, float* dst, int64_t n) {
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load_f16(src + i));
-  for (; i < n; ++i) dst[i] = f16_to_f32(src[i]);
+  for (; i < n; ++i) dst[i] = slm::f16_to_f32(src[i]);
 }
 
 }  // namespace avx2
@@ -133,7 +128,7 @@ const DotKernels* dot_avx2() {
   const auto& f = cpu_features();
   if (!(f.avx2 && f.fma && f.f16c)) return nullptr;
   static const DotKernels k{"avx2", avx2::dot_f32, avx2::dot_bf16, avx2::dot_f16, avx2::bf16_to_f32_row,
-                            avx2::f16_to_f32_row};
+                            avx2::f16_to_f32_row, avx2::axpy_f32};
   return &k;
 #else
   return nullptr;
@@ -150,7 +145,7 @@ void row_to_f32(DType dtype, const void* row, float* dst, int64_t n) {
     case DType::F32: std::memcpy(dst, row, n * sizeof(float)); return;
     case DType::BF16: dot_best().bf16_to_f32(static_cast<const uint16_t*>(row), dst, n); return;
     case DType::F16: dot_best().f16_to_f32(static_cast<const uint16_t*>(row), dst, n); return;
-    default: throw Error(std::string("no f32 conversion for ") + dtype_name(dtype) + " yet");
+    default: quant::dequantize_row(dtype, row, dst, n); return;
   }
 }
 

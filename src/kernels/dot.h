@@ -14,6 +14,7 @@ struct DotKernels {
   float (*dot_f16)(const uint16_t* w, const float* x, int64_t n);
   void (*bf16_to_f32)(const uint16_t* src, float* dst, int64_t n);
   void (*f16_to_f32)(const uint16_t* src, float* dst, int64_t n);
+  void (*axpy_f32)(float a, const float* x, float* y, int64_t n);  // y += a * x
 };
 
 const DotKernels& dot_scalar();
@@ -21,8 +22,9 @@ const DotKernels* dot_avx2();  // nullptr when the CPU lacks AVX2+FMA+F16C
 const DotKernels& dot_best();  // chosen once from the CPU features
 
 inline float dot_f32(const float* a, const float* b, int64_t n) { return dot_best().dot_f32(a, b, n); }
+inline void axpy_f32(float a, const float* x, float* y, int64_t n) { dot_best().axpy_f32(a, x, y, n); }
 
-// Converts n elements of a row of a non-block dtype to f32.
+// Converts n elements of a row of any dtype (block types are dequantized) to f32.
 void row_to_f32(DType dtype, const void* row, float* dst, int64_t n);
 // w_row · x for a row of any non-block dtype.
 float dot_row(DType dtype, const void* row, const float* x, int64_t n);

@@ -11,7 +11,7 @@ namespace slm::kernels {
 void matmul(const Tensor& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
             const float* bias = nullptr);
 
-// The same computed one dot product at a time with the scalar kernels: the reference for tests.
+// The same in double precision over dequantized weight rows (f32 activations): the reference for tests.
 void matmul_reference(const Tensor& w, const float* x, int64_t n_tokens, float* y, const float* bias = nullptr);
 
 }  // namespace slm::kernels

@@ -38,6 +38,7 @@ struct AltUpConfig {
   int64_t laurel_rank = 0;
   int64_t per_layer_dim = 0;    // hidden_size_per_layer_input
   int64_t per_layer_vocab = 0;  // rows of the per-layer embedding table
+  int64_t per_layer_layers = 0; // layers the table has inputs for (more than run after MatFormer slicing)
 };
 
 // Gated DeltaNet (Qwen3.5 linear-attention layers).
@@ -109,6 +110,12 @@ struct ModelConfig {
     return layer_intermediate.empty() ? intermediate_size : layer_intermediate[layer];
   }
   int64_t kv_source(int64_t layer) const { return kv_source_layer.empty() ? layer : kv_source_layer[layer]; }
+  // The file's block index of a layer ("blk.N."): differs once MatFormer slicing skipped layers.
+  std::vector<int64_t> layer_weights_index;
+  int64_t weights_index(int64_t layer) const {
+    return layer_weights_index.empty() ? layer : layer_weights_index[layer];
+  }
+  std::string layer_prefix(int64_t layer) const { return "blk." + std::to_string(weights_index(layer)) + "."; }
   int64_t rotary_dim() const { return static_cast<int64_t>(head_dim * partial_rotary_factor + 0.5); }
 
   // Throws slm::Error naming `source` when the numbers are inconsistent.

@@ -27,7 +27,7 @@ Transformer::Transformer(std::unique_ptr<ModelFiles> files) : files_(std::move(f
   output_norm_ = load_vector_f32(w, "output_norm.weight", H, off);
 
   for (int64_t l = 0; l < c.n_layers; ++l) {
-    const std::string p = "blk." + std::to_string(l) + ".";
+    const std::string p = c.layer_prefix(l);
     Layer L;
     if (c.layer_kinds[l] == LayerKind::GatedDeltaNet)
       L.delta_net = std::make_unique<GatedDeltaNetBlock>(w, c, l);
@@ -60,23 +60,32 @@ Transformer::Transformer(std::unique_ptr<ModelFiles> files) : files_(std::move(f
 void Transformer::forward(std::span<const int32_t> tokens, KVCache& cache, ForwardScratch& s, ThreadPool& pool,
                           bool all_logits) const {
   const int64_t T = static_cast<int64_t>(tokens.size());
+  const int64_t chunk = cache.max_chunk();
+  if (chunk == 0 || T <= chunk) {
+    const BatchItem item{tokens, &cache, all_logits};
+    return forward_step(std::span<const BatchItem>(&item, 1), s, pool);
+  }
   if (cache.size() + T > cache.capacity())
     throw Error("context full: " + std::to_string(cache.size() + T) + " positions needed, the context holds " +
                 std::to_string(cache.capacity()));
-  const int64_t chunk = cache.max_chunk();
-  if (chunk == 0 || T <= chunk) return forward_chunk(tokens, cache, s, pool, all_logits);
   // Sliding-window rings hold window + chunk rows: feed the tokens a chunk at a time.
   const int64_t V = config().vocab_size;
-  s.chunk_logits.clear();
+  std::vector<float> all;
   for (int64_t b = 0; b < T; b += chunk) {
     const int64_t n = std::min(chunk, T - b);
-    forward_chunk(tokens.subspan(b, n), cache, s, pool, all_logits);
-    if (all_logits) s.chunk_logits.insert(s.chunk_logits.end(), s.logits.begin(), s.logits.begin() + n * V);
+    const BatchItem item{tokens.subspan(b, n), &cache, all_logits};
+    forward_step(std::span<const BatchItem>(&item, 1), s, pool);
+    if (all_logits) all.insert(all.end(), s.logits.begin(), s.logits.begin() + n * V);
   }
-  if (all_logits) s.logits.swap(s.chunk_logits);
+  if (all_logits) s.logits.swap(all);
 }
 
 void Transformer::forward_batch(std::span<const BatchItem> items, ForwardScratch& s, ThreadPool& pool) const {
+  bool fits = true;
+  for (const BatchItem& item : items)
+    if (item.cache->max_chunk() > 0 && static_cast<int64_t>(item.tokens.size()) > item.cache->max_chunk()) fits = false;
+  if (fits) return forward_step(items, s, pool);
+  // A long prompt among the items: run each on its own (chunked), concatenating the logits.
   const int64_t V = config().vocab_size;
   std::vector<float> out;
   for (const BatchItem& item : items) {
@@ -87,12 +96,22 @@ void Transformer::forward_batch(std::span<const BatchItem> items, ForwardScratch
   s.logits.swap(out);
 }
 
-void Transformer::forward_chunk(std::span<const int32_t> tokens, KVCache& cache, ForwardScratch& s, ThreadPool& pool,
-                                bool all_logits) const {
+void Transformer::forward_step(std::span<const BatchItem> items, ForwardScratch& s, ThreadPool& pool) const {
   const ModelConfig& c = config();
-  const int64_t T = static_cast<int64_t>(tokens.size());
+  s.tokens.clear();
+  s.segments.clear();
+  for (const BatchItem& item : items) {
+    KVCache& cache = *item.cache;
+    const int64_t n = static_cast<int64_t>(item.tokens.size());
+    if (cache.size() + n > cache.capacity())
+      throw Error("context full: " + std::to_string(cache.size() + n) + " positions needed, the context holds " +
+                  std::to_string(cache.capacity()));
+    if (n == 0) continue;
+    s.segments.push_back(Segment{static_cast<int64_t>(s.tokens.size()), n, cache.size(), &cache});
+    s.tokens.insert(s.tokens.end(), item.tokens.begin(), item.tokens.end());
+  }
+  const int64_t T = static_cast<int64_t>(s.tokens.size());
   if (T == 0) return;
-  const int64_t pos0 = cache.size();
   const int64_t H = c.hidden_size, half = c.rotary_dim() / 2;
   grow(s.x, T * H);
   grow(s.xn, T * H);
@@ -103,30 +122,42 @@ void Transformer::forward_chunk(std::span<const int32_t> tokens, KVCache& cache,
   }
 
   const size_t embed_row_bytes = dtype_bytes(embed_->dtype, H);
-  for (int64_t t = 0; t < T; ++t) {
-    const int32_t id = tokens[t];
-    if (id < 0 || id >= c.vocab_size)
-      throw Error("token id " + std::to_string(id) + " is outside the vocabulary (0.." +
-                  std::to_string(c.vocab_size - 1) + ")");
-    float* xt = s.x.data() + t * H;
-    kernels::row_to_f32(embed_->dtype, static_cast<const uint8_t*>(embed_->data) + id * embed_row_bytes, xt, H);
-    if (c.embedding_scale != 1.0)
-      for (int64_t i = 0; i < H; ++i) xt[i] = static_cast<float>(xt[i] * c.embedding_scale);
-    for (int set = 0; set < 2; ++set) {
-      const RopeFrequencies& r = rope_[set];
-      kernels::rope_tables(static_cast<double>(pos0 + t), r.for_sequence_end(pos0 + T).data(), half, r.mscale,
-                           s.rope_cos[set].data() + t * half, s.rope_sin[set].data() + t * half);
+  for (const Segment& g : s.segments)
+    for (int64_t t = 0; t < g.count; ++t) {
+      const int64_t row = g.offset + t;
+      const int32_t id = s.tokens[row];
+      if (id < 0 || id >= c.vocab_size)
+        throw Error("token id " + std::to_string(id) + " is outside the vocabulary (0.." +
+                    std::to_string(c.vocab_size - 1) + ")");
+      float* xt = s.x.data() + row * H;
+      kernels::row_to_f32(embed_->dtype, static_cast<const uint8_t*>(embed_->data) + id * embed_row_bytes, xt, H);
+      if (c.embedding_scale != 1.0)
+        for (int64_t i = 0; i < H; ++i) xt[i] = static_cast<float>(xt[i] * c.embedding_scale);
+      for (int set = 0; set < 2; ++set) {
+        const RopeFrequencies& r = rope_[set];
+        kernels::rope_tables(static_cast<double>(g.pos0 + t), r.for_sequence_end(g.pos0 + g.count).data(), half,
+                             r.mscale, s.rope_cos[set].data() + row * half, s.rope_sin[set].data() + row * half);
+      }
     }
-  }
 
   if (altup_streams_)
-    run_altup_layers(tokens, pos0, cache, s, pool);
+    run_altup_layers(s.tokens, s.segments, s, pool);
   else
-    run_layers(T, pos0, cache, s, pool);
-  cache.advance(T);
+    run_layers(T, s.segments, s, pool);
+  for (const Segment& g : s.segments) g.cache->advance(g.count);
 
-  const int64_t first = all_logits ? 0 : T - 1, n_out = T - first;
-  kernels::rms_norm(s.x.data() + first * H, output_norm_.data(), s.xn.data(), n_out, H, c.norm_eps);
+  // Final norm and LM head over the rows whose logits are wanted, in item order.
+  std::vector<int64_t>& rows = s.logit_rows;
+  rows.clear();
+  size_t seg = 0;
+  for (const BatchItem& item : items) {
+    if (item.tokens.empty()) continue;
+    const Segment& g = s.segments[seg++];
+    for (int64_t t = item.all_logits ? 0 : g.count - 1; t < g.count; ++t) rows.push_back(g.offset + t);
+  }
+  const int64_t n_out = static_cast<int64_t>(rows.size());
+  for (int64_t r = 0; r < n_out; ++r)
+    kernels::rms_norm(s.x.data() + rows[r] * H, output_norm_.data(), s.xn.data() + r * H, 1, H, c.norm_eps);
   grow(s.logits, n_out * c.vocab_size);
   kernels::matmul(*output_, s.xn.data(), n_out, s.logits.data(), pool);
   if (c.final_logit_softcap > 0) {
@@ -135,18 +166,18 @@ void Transformer::forward_chunk(std::span<const int32_t> tokens, KVCache& cache,
   }
 }
 
-void Transformer::mix(const Layer& L, const float* xn, int64_t T, int64_t pos0, KVCache& cache, ForwardScratch& s,
-                      ThreadPool& pool, float* out) const {
+void Transformer::mix(const Layer& L, const float* xn, int64_t T, std::span<const Segment> segments,
+                      ForwardScratch& s, ThreadPool& pool, float* out) const {
   if (L.attention) {
     const int set = L.attention->rope_set();
     const RopeTables rope{s.rope_cos[set].data(), s.rope_sin[set].data()};
-    L.attention->forward(xn, T, pos0, cache, rope, s.attention, pool, out);
+    L.attention->forward(xn, T, segments, rope, s.attention, pool, out);
   } else {
-    L.delta_net->forward(xn, T, cache, s.delta_net, pool, out);
+    L.delta_net->forward(xn, T, segments, s.delta_net, pool, out);
   }
 }
 
-void Transformer::run_layers(int64_t T, int64_t pos0, KVCache& cache, ForwardScratch& s, ThreadPool& pool) const {
+void Transformer::run_layers(int64_t T, std::span<const Segment> segments, ForwardScratch& s, ThreadPool& pool) const {
   const ModelConfig& c = config();
   const int64_t H = c.hidden_size;
   auto add_residual = [&](const std::vector<float>& post_norm) {
@@ -155,7 +186,7 @@ void Transformer::run_layers(int64_t T, int64_t pos0, KVCache& cache, ForwardScr
   };
   for (const Layer& L : layers_) {
     kernels::rms_norm(s.x.data(), L.attn_norm.data(), s.xn.data(), T, H, c.norm_eps);
-    mix(L, s.xn.data(), T, pos0, cache, s, pool, s.proj.data());
+    mix(L, s.xn.data(), T, segments, s, pool, s.proj.data());
     add_residual(L.post_attn_norm);
     kernels::rms_norm(s.x.data(), L.ffn_norm.data(), s.xn.data(), T, H, c.norm_eps);
     L.mlp->forward(s.xn.data(), T, s.mlp, pool, s.proj.data());

@@ -22,7 +22,10 @@ namespace slm {
 
 // Per-session working memory; grows to the largest batch seen and is then reused.
 struct ForwardScratch {
-  std::vector<float> x, xn, proj, logits, chunk_logits;
+  std::vector<float> x, xn, proj, logits, step_logits;
+  std::vector<int32_t> tokens;    // the step's tokens, all segments
+  std::vector<Segment> segments;
+  std::vector<int64_t> logit_rows;
   std::vector<float> rope_cos[2], rope_sin[2];  // per RoPE set (global, local): n_tokens x rot_dim/2
   AttentionScratch attention;
   DeltaNetScratch delta_net;
@@ -69,17 +72,16 @@ class Transformer {
     std::unique_ptr<PerLayerInputBlock> per_layer_input;
   };
 
-  // One decoder step over at most cache.max_chunk() tokens.
-  void forward_chunk(std::span<const int32_t> tokens, KVCache& cache, ForwardScratch& s, ThreadPool& pool,
-                     bool all_logits) const;
-  // The mixer (attention or DeltaNet) of one layer on normalised input, into `out`.
-  void mix(const Layer& L, const float* xn, int64_t n_tokens, int64_t pos0, KVCache& cache, ForwardScratch& s,
+  // One decoder step; every item fits its cache's chunk limit.
+  void forward_step(std::span<const BatchItem> items, ForwardScratch& s, ThreadPool& pool) const;
+  // The mixer (attention or DeltaNet) of one layer on normalised rows, into `out`.
+  void mix(const Layer& L, const float* xn, int64_t n_rows, std::span<const Segment> segments, ForwardScratch& s,
            ThreadPool& pool, float* out) const;
   // Pre-norm residual layers over s.x.
-  void run_layers(int64_t n_tokens, int64_t pos0, KVCache& cache, ForwardScratch& s, ThreadPool& pool) const;
+  void run_layers(int64_t n_rows, std::span<const Segment> segments, ForwardScratch& s, ThreadPool& pool) const;
   // Gemma 3n: AltUp streams, LAuReL and per-layer inputs around the same mixer and MLP; leaves
   // the merged streams in s.x.
-  void run_altup_layers(std::span<const int32_t> tokens, int64_t pos0, KVCache& cache, ForwardScratch& s,
+  void run_altup_layers(std::span<const int32_t> tokens, std::span<const Segment> segments, ForwardScratch& s,
                         ThreadPool& pool) const;
 
   std::unique_ptr<ModelFiles> files_;

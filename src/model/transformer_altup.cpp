@@ -9,11 +9,11 @@
 
 namespace slm {
 
-void Transformer::run_altup_layers(std::span<const int32_t> tokens, int64_t pos0, KVCache& cache, ForwardScratch& s,
-                                   ThreadPool& pool) const {
+void Transformer::run_altup_layers(std::span<const int32_t> tokens, std::span<const Segment> segments,
+                                   ForwardScratch& s, ThreadPool& pool) const {
   const ModelConfig& c = config();
   const int64_t T = static_cast<int64_t>(tokens.size()), H = c.hidden_size, N = c.altup.n_streams;
-  const int64_t LP = c.n_layers * c.altup.per_layer_dim;
+  const int64_t LP = c.altup.per_layer_layers * c.altup.per_layer_dim;
   const int64_t stream = T * H;
   grow(s.streams, N * stream);
   grow(s.predictions, N * stream);
@@ -33,7 +33,7 @@ void Transformer::run_altup_layers(std::span<const int32_t> tokens, int64_t pos0
     // Attention + LAuReL on the active prediction: x = (active + post_norm(attn) + laurel) / sqrt(2).
     kernels::rms_norm(active, L.attn_norm.data(), s.xn.data(), T, H, c.norm_eps);
     L.laurel->forward(s.xn.data(), T, s.laurel_rank, pool, s.laurel.data());
-    mix(L, s.xn.data(), T, pos0, cache, s, pool, s.proj.data());
+    mix(L, s.xn.data(), T, segments, s, pool, s.proj.data());
     kernels::rms_norm(s.proj.data(), L.post_attn_norm.data(), s.proj.data(), T, H, c.norm_eps);
     for (int64_t i = 0; i < stream; ++i) s.x[i] = (active[i] + s.proj[i] + s.laurel[i]) * inv_sqrt2;
 
@@ -49,7 +49,7 @@ void Transformer::run_altup_layers(std::span<const int32_t> tokens, int64_t pos0
     const auto& scale = L.altup->output_scale();
     for (int64_t t = 0; t < T; ++t)
       for (int64_t h = 0; h < H; ++h) s.first[t * H + h] = corrected_active[t * H + h] * scale[h];
-    L.per_layer_input->forward(s.first.data(), s.per_layer_inputs.data() + l * c.altup.per_layer_dim, LP, T,
+    L.per_layer_input->forward(s.first.data(), s.per_layer_inputs.data() + c.weights_index(l) * c.altup.per_layer_dim, LP, T,
                                s.per_layer_gate, pool, s.proj.data());
     for (int64_t n = 1; n < N; ++n) {
       float* sn = s.streams.data() + n * stream;

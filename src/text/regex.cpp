@@ -12,6 +12,9 @@ struct Regex::Impl {
   bool jit = false;
 };
 
+// Oniguruma's Unicode \w: letters, marks, decimal digits, connector punctuation.
+constexpr const char* kWord = "\\p{L}\\p{M}\\p{Nd}\\p{Pc}";
+
 std::string oniguruma_to_pcre2(const std::string& p) {
   std::string out;
   bool in_class = false;
@@ -23,6 +26,10 @@ std::string oniguruma_to_pcre2(const std::string& p) {
         out += in_class ? "\\s\\x{85}" : "[\\s\\x{85}]";
       } else if (n == 'S' && !in_class) {
         out += "[^\\s\\x{85}]";
+      } else if (n == 'w') {
+        out += in_class ? kWord : "[" + std::string(kWord) + "]";
+      } else if (n == 'W' && !in_class) {
+        out += "[^" + std::string(kWord) + "]";
       } else {
         out += c;
         out += n;

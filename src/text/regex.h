@@ -25,7 +25,8 @@ class Regex {
   std::unique_ptr<Impl> impl_;
 };
 
-// Oniguruma's \s is Unicode White_Space (includes U+0085); PCRE2's UCP \s lacks U+0085.
+// Oniguruma's \s is Unicode White_Space (includes U+0085; PCRE2's UCP \s lacks it) and its \w
+// includes marks and connector punctuation (PCRE2 10.42's does not): both are spelled out.
 std::string oniguruma_to_pcre2(const std::string& pattern);
 
 }  // namespace slm

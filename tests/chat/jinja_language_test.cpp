@@ -155,6 +155,11 @@ TEST(JinjaLoops, UndefinedIteratesAsEmpty) {
             "[]");
 }
 
+TEST(JinjaLoops, LoopChangedAndJoiner) {
+  EXPECT_EQ(render(R"J({% for x in [1, 1, 2, 2, 1] %}{% if loop.changed(x) %}[{{ x }}]{% endif %}{% endfor %} {% set j = joiner(" | ") %}{% for x in xs %}{{ j() }}{{ x }}{% endfor %})J"),
+            "[1][2][1] 3 | 1 | 2");
+}
+
 TEST(JinjaMacros, DefaultsAndKeywordArguments) {
   EXPECT_EQ(render(R"J({% macro greet(name, greeting='Hello') %}{{ greeting }}, {{ name }}!{% endmacro %}{{ greet('Bob') }} {{ greet('Al', greeting='Hi') }} {{ greet('X', 'Yo') }})J"),
             "Hello, Bob! Hi, Al! Yo, X!");
@@ -279,6 +284,28 @@ TEST(JinjaFilters, IndentFilter) {
 TEST(JinjaFilters, FormatFilter) {
   EXPECT_EQ(render(R"J({{ '%s-%d' | format('a', 3) }} {{ '%.2f' | format(3.14159) }})J"),
             "a-3 3.14");
+}
+
+TEST(JinjaFilters, TitleFilterStartsWordsOnlyAfterSpacesAndBrackets) {
+  EXPECT_EQ(render(R"J({{ "{'k': 1}" | title }} {{ "hello wORLD-foo (bar) x'y d.e" | title }} {{ "they're bill's" | title }} {{ "they're bill's".title() }})J"),
+            "{'k': 1} Hello World-Foo (Bar) X'y D.e They're Bill's They'Re Bill'S");
+}
+
+TEST(JinjaFilters, IndentFilterEdgeCases) {
+  EXPECT_EQ(render(R"J([{{ 'a\n\nb\n' | indent(3, blank=true) }}|{{ '' | indent }}|{{ '\n' | indent(first=true) }}|{{ 'x\r\ny' | indent('--') }}|{{ 'a\n\n' | indent(1, true, true) }}])J"),
+            "[a\n   \n   b\n   ||    \n|x\n--y| a\n \n ]");
+}
+
+TEST(JinjaFilters, AttrFilterDoesNotReadDictItems) {
+  EXPECT_EQ(render(R"J([{{ d | attr("a") }}][{{ (d | attr("items"))() | list }}][{{ namespace(z=3) | attr("z") }}])J"),
+            "[][[('b', 1), ('a', 2), ('c', {'z': [1, {'q': 'é'}]})]][3]");
+}
+
+TEST(JinjaFilters, GroupBy) {
+  EXPECT_EQ(render(R"J({% for g in [{"r": "b", "v": 1}, {"r": "a", "v": 2}, {"r": "B", "v": 3}] | groupby("r") %}{{ g.grouper }}:{{ g.list | map(attribute="v") | list }}/{{ g[0] }};{% endfor %})J"),
+            "a:[2]/a;b:[1, 3]/b;");
+  EXPECT_EQ(render(R"J({% for key, items in messages | groupby("role") %}{{ key }}={{ items | length }} {% endfor %}{{ [{"r": "b", "v": 1}, {"v": 2}] | groupby("r", default="zz") | map(attribute="grouper") | list }})J"),
+            "assistant=1 user=1 ['b', 'zz']");
 }
 
 TEST(JinjaTests, TypeTests) {
@@ -418,6 +445,42 @@ TEST(JinjaValues, ToJsonVariants) {
             "\"\\u4f60\\u597d\" \"x\\ny\\t\\u0001\" {\"a\": 1, \"b\": [1, 2.5, null, true]}");
   EXPECT_EQ(render(R"J({{ {'b': 1, 'a': [{'c': 2}]} | tojson(sort_keys=true, indent=1) }})J"),
             "{\n \"a\": [\n  {\n   \"c\": 2\n  }\n ],\n \"b\": 1\n}");
+}
+
+TEST(JinjaMarkup, SafeStringsEscapeWhatTheyAreJoinedWith) {
+  EXPECT_EQ(render(R"J({{ '<a>'|safe + '<b>' }} {{ '<b>' + '<a>'|safe }} {{ ('<a>'|safe + '<b>') ~ '<c>' }} {{ ('&'|safe) * 2 }} {{ '%s<br>'|safe % '<i>' }})J"),
+            "<a>&lt;b&gt; &lt;b&gt;<a> <a>&lt;b&gt;<c> && &lt;i&gt;<br>");
+}
+
+TEST(JinjaMarkup, EscapeFilters) {
+  EXPECT_EQ(render(R"J({{ '<x>'|e }} {{ '<x>'|e|e }} {{ '<x>'|forceescape|forceescape }} {{ ('<x>'|safe) is escaped }} {{ '<x>' is escaped }} {{ ['<'|safe] }} {{ ('<'|safe) | tojson }})J"),
+            "&lt;x&gt; &lt;x&gt; &amp;lt;x&amp;gt; True False [Markup('<')] \"<\"");
+}
+
+TEST(JinjaScoping, LoopIterationsStartFromTheOuterValue) {
+  EXPECT_EQ(render(R"J({% set x = 1 %}{% for i in xs %}{% set x = x + 1 %}{{ x }}{% endfor %}{{ x }})J"),
+            "2221");
+  EXPECT_EQ(render(R"J({% set i = 'outer' %}{% for i in xs %}{% endfor %}{{ i }})J"),
+            "outer");
+}
+
+TEST(JinjaScoping, MacroLocalsStayInside) {
+  EXPECT_EQ(render(R"J({% macro m() %}{% set inner = 5 %}{{ inner }}{% endmacro %}{{ m() }}[{{ inner }}])J"),
+            "5[]");
+  EXPECT_EQ(render(R"J({% set x = 'g' %}{% macro m(x='d') %}{{ x }}{% endmacro %}{{ m() }}{{ m('p') }}{{ x }})J"),
+            "dpg");
+}
+
+TEST(JinjaScoping, MacrosCallMacrosDefinedLater) {
+  EXPECT_EQ(render(R"J({% macro a() %}A{{ b() }}{% endmacro %}{% macro b() %}B{% endmacro %}{{ a() }})J"),
+            "AB");
+  EXPECT_EQ(render(R"J({% macro default_uses_other(a, b=a * 2) %}{{ a }},{{ b }}{% endmacro %}{{ default_uses_other(3) }})J"),
+            "3,6");
+}
+
+TEST(JinjaScoping, BreakOnlyLeavesTheInnerLoop) {
+  EXPECT_EQ(render(R"J({% for x in xs %}{% for y in xs %}{% if y == 1 %}{% break %}{% endif %}{{ x }}{{ y }} {% endfor %}{% endfor %})J"),
+            "33 13 23 ");
 }
 
 }  // namespace

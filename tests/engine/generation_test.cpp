@@ -184,3 +184,27 @@ TEST(RunCommand, StreamedTextEqualsTheJsonText) {
 
 }  // namespace
 }  // namespace slm
+
+namespace slm {
+namespace {
+
+TEST(InfoCommand, ReportsFamilySpecifics) {
+  auto r = test::run_cli("info " + test::fixture("models/tiny-gemma3n") + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json d = json::parse(r.out)["architecture_details"];
+  // The per-layer embedding table (496 x 25 x 256) is not part of the per-token compute.
+  EXPECT_EQ(d["total_parameters"].get<int64_t>() - d["effective_parameters"].get<int64_t>(), 496 * 25 * 256);
+  const std::string features = d["features"].dump();
+  for (const char* f : {"sliding window 8 on 20 of 25 layers", "K/V shared: layers 20,21,22,23,24", "AltUp 4 streams",
+                        "activation sparsity (Gaussian top-k) on 10 layers", "final logit soft-cap 30"})
+    EXPECT_NE(features.find(f), std::string::npos) << f << " in " << features;
+
+  r = test::run_cli("info " + test::fixture("models/tiny-qwen35/model.gguf") + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string q = json::parse(r.out)["architecture_details"]["features"].dump();
+  EXPECT_NE(q.find("Gated DeltaNet on 6 of 8 layers"), std::string::npos) << q;
+  EXPECT_NE(q.find("partial RoPE: 8 of 32 dims"), std::string::npos) << q;
+}
+
+}  // namespace
+}  // namespace slm

@@ -33,6 +33,25 @@ TEST(GatedDeltaNet, PiecewiseForwardEqualsOneForward) {
   for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], expected[i], 1e-4) << i;
 }
 
+// The recurrent state carried over hundreds of tokens, one decode step at a time, matches a
+// single batched prefill of the same sequence (and its conv history survives every step).
+TEST(GatedDeltaNet, StateCarriedOverHundredsOfTokens) {
+  Transformer model(open_model_files(test::fixture("models/tiny-qwen35")));
+  const int64_t V = model.config().vocab_size;
+  ThreadPool pool(2);
+  ForwardScratch s;
+  std::vector<int32_t> tokens;
+  for (int i = 0; i < 400; ++i) tokens.push_back((i * 131 + 7) % 490 + 1);
+  KVCache whole(model.config(), 512);
+  model.forward(tokens, whole, s, pool, true);
+  std::vector<float> expected(s.logits.begin(), s.logits.begin() + tokens.size() * V);
+  KVCache stepwise(model.config(), 512);
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    model.forward(std::span<const int32_t>(tokens).subspan(t, 1), stepwise, s, pool, false);
+    for (int64_t v = 0; v < V; ++v) ASSERT_NEAR(s.logits[v], expected[t * V + v], 2e-4) << "position " << t;
+  }
+}
+
 GenerateOptions greedy(int n) {
   GenerateOptions o;
   o.max_tokens = n;

@@ -42,6 +42,15 @@ TEST(TokCli, FileAndStdinAreReadRaw) {
   EXPECT_EQ(from_file.out, "{\"ids\": [64, 319, 65, 198]}\n");  // a, CR LF, b, LF
 }
 
+TEST(TokCli, TokenizerJsonPathAndModelDirectory) {
+  auto r = run_cli("tokenize " + shell_quote(test::fixture("tokenizers/qwen3/tokenizer.json")) + " --json 'Hello world'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"ids\": [9707, 1879]}\n");
+  r = run_cli("tokenize " + shell_quote(test::fixture("models/tiny-llama3")) + " --json 'The'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("{\"ids\": [496, ", 0), 0u) << r.out;  // BOS first
+}
+
 TEST(TokCli, Detokenize) {
   auto r = run_cli("detokenize " + qwen3() + " 9707,1879");
   ASSERT_EQ(r.exit_code, 0) << r.err;

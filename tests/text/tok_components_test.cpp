@@ -7,6 +7,7 @@
 #include "text/decoders.h"
 #include "text/normalizers.h"
 #include "text/pre_tokenizers.h"
+#include "text/regex.h"
 #include "text/unicode.h"
 
 namespace slm {
@@ -78,6 +79,18 @@ TEST(TokComponents, SplitBehaviors) {
   EXPECT_EQ(pre(split("MergedWithNext", false), "a-b--c"), (V{"a", "-b", "-", "-c"}));
   EXPECT_EQ(pre(split("Contiguous", false), "a-b--c"), (V{"a", "-", "b", "--", "c"}));
   EXPECT_EQ(pre(split("Removed", true), "a-b--c"), (V{"-", "-", "-"}));
+}
+
+TEST(TokComponents, RegexFollowsOniguruma) {
+  EXPECT_EQ(oniguruma_to_pcre2("\\s+|[^\\s\\p{L}]"), "[\\s\\x{85}]+|[^\\s\\x{85}\\p{L}]");
+  EXPECT_EQ(oniguruma_to_pcre2("[\\]\\s]\\w"), "[\\]\\s\\x{85}][\\p{L}\\p{M}\\p{Nd}\\p{Pc}]");
+  auto split = [](const std::string& re, const std::string& text) {
+    return pre(R"({"type":"Split","pattern":{"Regex":)" + json(re).dump() + R"(},"behavior":"Isolated","invert":false})", text);
+  };
+  EXPECT_EQ(split("\\s+", "a\u0085\u0085b"), (V{"a", "\u0085\u0085", "b"}));  // NEL is White_Space
+  EXPECT_EQ(split("\\s+", "a\uFEFFb"), (V{"a\uFEFFb"}));                     // BOM is not
+  EXPECT_EQ(split("\\w+", "e\u0301\u203Fx!"), (V{"e\u0301\u203Fx", "!"}));  // marks and Pc are word chars
+  EXPECT_EQ(split("(?i:'s)", "IT'S it'ſ"), (V{"IT", "'S", " it", "'ſ"}));       // Unicode case folding
 }
 
 TEST(TokComponents, Normalizers) {

@@ -100,7 +100,7 @@ TEST_P(TokDoubtfulCases, AreReported) {
   for (const auto& c : test::read_jsonl(path)) {
     auto ids = tok.encode(c["text"].get<std::string>(), c.value("add_special_tokens", false));
     std::printf("[ doubtful  ] %s %s text=%s slm=%s\n", name.c_str(), c.value("id", std::string("?")).c_str(),
-                nlohmann::json(c["text"]).dump().c_str(), nlohmann::json(ids).dump().c_str());
+                nlohmann::json(c["text"]).dump(-1, ' ', true).c_str(), nlohmann::json(ids).dump().c_str());
     for (const auto& [k, v] : c.items())
       if (k.find("ids") != std::string::npos) std::printf("               %s=%s\n", k.c_str(), v.dump().c_str());
   }

@@ -19,6 +19,9 @@ using FilterFn = Value (*)(Interpreter&, const Value& input, const CallArgs& arg
 using TestFn = bool (*)(Interpreter&, const Value& input, const CallArgs& args);
 
 FilterFn find_filter(const std::string& name);
+// Jinja2 built-in filters this interpreter does not provide (HTML/URL helpers, random):
+// templates naming them still parse, and fail only if the filter actually runs.
+bool is_unsupported_jinja_filter(const std::string& name);
 TestFn find_test(const std::string& name);
 
 // `obj.name` for a Python method of a str, list or dict (bound to obj), or nullopt.

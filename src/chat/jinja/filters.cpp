@@ -41,7 +41,7 @@ Value attribute_path(Interpreter& in, Value v, const std::string& path) {
   while (start <= path.size()) {
     size_t dot = path.find('.', start);
     std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit);
+    bool numeric = !part.empty() && part.size() < 18 && std::all_of(part.begin(), part.end(), ::isdigit);
     v = numeric ? in.get_item(v, Value(static_cast<int64_t>(std::stoll(part)))) : in.get_item(v, Value(part));
     if (dot == std::string::npos) break;
     start = dot + 1;
@@ -240,27 +240,68 @@ Value min_max(Interpreter& in, const Value& v, const CallArgs& args, bool want_m
   return want_max ? s.back() : s.front();
 }
 
-Value filter_indent(Interpreter&, const Value& v, const CallArgs& args) {
+// Python str.splitlines for the common line breaks (\n, \r\n, \r).
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> lines;
+  std::string line;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\n' || s[i] == '\r') {
+      if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
+      lines.push_back(line);
+      line.clear();
+    } else {
+      line += s[i];
+    }
+  }
+  if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+// Jinja's indent: every line after the first gets the indent (blank lines only with
+// blank=true); the first line only with first=true.
+Value filter_indent(Interpreter& in, const Value& v, const CallArgs& args) {
   auto a = bind_args(args, {"width", "first", "blank"}, "indent");
   std::string pad = a[0] && a[0]->is_string() ? a[0]->as_string()
                                               : std::string(static_cast<size_t>(int_arg(a[0], 4, "width")), ' ');
   bool first = flag(a[1], false), blank = flag(a[2], false);
-  std::string s = text_of(v), out;
-  size_t start = 0;
-  bool is_first_line = true;
-  while (true) {
-    size_t nl = s.find('\n', start);
-    std::string line = s.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    bool indent_it = is_first_line ? first : (blank || !line.empty());
-    if (is_first_line && first && line.empty() && !blank) indent_it = true;
-    if (indent_it && (!line.empty() || blank || is_first_line)) out += pad;
-    out += line;
-    if (nl == std::string::npos) break;
+  std::vector<std::string> lines = split_lines(text_of(v) + "\n");
+  std::string out = lines.empty() ? "" : lines[0];
+  for (size_t i = 1; i < lines.size(); ++i) {
     out += '\n';
-    start = nl + 1;
-    is_first_line = false;
+    if (blank || !lines[i].empty()) out += pad;
+    out += lines[i];
+    in.check_string_size(out.size());
   }
+  if (first) out = pad + out;
   return Value(out);
+}
+
+// groupby(attribute): (grouper, list) tuples, sorted by the key; keys compare
+// case-insensitively by default but the grouper keeps the first item's spelling.
+Value filter_groupby(Interpreter& in, const Value& v, const CallArgs& args) {
+  auto a = bind_args(args, {"attribute", "default", "case_sensitive"}, "groupby");
+  if (!a[0]) throw Error("groupby() needs an attribute");
+  std::string attribute = text_of(*a[0]);
+  bool case_sensitive = flag(a[2], false);
+  auto key_of = [&](const Value& item) {
+    Value k = attribute_path(in, item, attribute);
+    if (k.is_undefined() && a[1]) k = *a[1];
+    return k;
+  };
+  std::vector<std::pair<Value, Value>> keyed;
+  for (const auto& item : iterate(v)) keyed.emplace_back(sort_key(key_of(item), case_sensitive), item);
+  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& x, const auto& y) { return value_less(x.first, y.first); });
+  List groups;
+  size_t i = 0;
+  while (i < keyed.size()) {
+    size_t j = i;
+    List members;
+    while (j < keyed.size() && values_equal(keyed[j].first, keyed[i].first)) members.push_back(keyed[j++].second);
+    Value grouper = key_of(members.front());
+    groups.push_back(Value::named_tuple({grouper, Value::list(std::move(members))}, {"grouper", "list"}));
+    i = j;
+  }
+  return Value::list(std::move(groups));
 }
 
 Value filter_dictsort(Interpreter&, const Value& v, const CallArgs& args) {
@@ -300,17 +341,22 @@ Value filter_batch(Interpreter&, const Value& v, const CallArgs& args) {
   return Value::list(std::move(out));
 }
 
-std::string html_escape(const std::string& s) {
+// Jinja's title filter (unlike str.title) starts a word only after whitespace, '-' or an
+// opening bracket, then uppercases its first character and lowercases the rest.
+std::string title_words(const std::string& s) {
+  auto starts_word_after = [](char32_t c) {
+    return is_python_space(c) || c == '-' || c == '(' || c == '{' || c == '[' || c == '<';
+  };
   std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+  bool at_word_start = true;
+  for (char32_t c : utf8::decode(s)) {
+    if (starts_word_after(c)) {
+      utf8::append(out, c);
+      at_word_start = true;
+      continue;
     }
+    utf8::append(out, at_word_start ? to_upper(c) : to_lower(c));
+    at_word_start = false;
   }
   return out;
 }
@@ -332,18 +378,19 @@ const std::map<std::string, FilterFn>& filters() {
       {"unique", filter_unique},
       {"indent", filter_indent},
       {"dictsort", filter_dictsort},
+      {"groupby", filter_groupby},
       {"batch", filter_batch},
       {"max", FILTER({ return min_max(in, v, args, true); })},
       {"min", FILTER({ return min_max(in, v, args, false); })},
-      {"string", FILTER({ return Value(text_of(v)); })},
-      {"safe", FILTER({ return v; })},
+      {"string", FILTER({ return v.is_markup() ? v : Value(text_of(v)); })},
+      {"safe", FILTER({ return v.is_markup() ? v : Value::markup(text_of(v)); })},
       {"pprint", FILTER({ return Value(python_repr(v)); })},
-      {"escape", FILTER({ return Value(html_escape(text_of(v))); })},
-      {"e", FILTER({ return Value(html_escape(text_of(v))); })},
-      {"forceescape", FILTER({ return Value(html_escape(text_of(v))); })},
+      {"escape", FILTER({ return v.is_markup() ? v : Value::markup(html_escape(text_of(v))); })},
+      {"e", FILTER({ return v.is_markup() ? v : Value::markup(html_escape(text_of(v))); })},
+      {"forceescape", FILTER({ return Value::markup(html_escape(text_of(v))); })},
       {"upper", FILTER({ return Value(upper(text_of(v))); })},
       {"lower", FILTER({ return Value(lower(text_of(v))); })},
-      {"title", FILTER({ return Value(title(text_of(v))); })},
+      {"title", FILTER({ return Value(title_words(text_of(v))); })},
       {"capitalize", FILTER({ return Value(capitalize(text_of(v))); })},
       {"trim", FILTER({
          auto a = bind_args(args, {"chars"}, "trim");
@@ -427,7 +474,11 @@ const std::map<std::string, FilterFn>& filters() {
       {"attr", FILTER({
          auto a = bind_args(args, {"name"}, "attr");
          if (!a[0]) throw Error("attr() needs a name");
-         return in.get_attribute(v, text_of(*a[0]));
+         // Python getattr only: unlike `x.name`, no fallback to dict items.
+         if (v.is_undefined()) fail_undefined(v);
+         if (v.is_namespace()) return in.get_attribute(v, text_of(*a[0]));
+         if (auto method = find_method(v, text_of(*a[0]))) return *method;
+         return Value::undefined(v.type_name() + " object has no attribute '" + text_of(*a[0]) + "'");
        })},
       {"select", FILTER({ return Value::list(select_items(in, items_if_truthy(v), args, 0, true, std::nullopt)); })},
       {"reject", FILTER({ return Value::list(select_items(in, items_if_truthy(v), args, 0, false, std::nullopt)); })},
@@ -474,6 +525,14 @@ const std::map<std::string, FilterFn>& filters() {
 #undef FILTER
 
 }  // namespace
+
+bool is_unsupported_jinja_filter(const std::string& name) {
+  static const char* const names[] = {"filesizeformat", "random",  "slice",    "striptags",
+                                      "urlencode",      "urlize",  "wordwrap", "xmlattr"};
+  for (const char* n : names)
+    if (name == n) return true;
+  return false;
+}
 
 FilterFn find_filter(const std::string& name) {
   auto it = filters().find(name);

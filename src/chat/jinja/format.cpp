@@ -82,29 +82,37 @@ static std::string string_repr(const std::string& s) {
   return out;
 }
 
-std::string python_repr(const Value& v) {
+static std::string repr_at(const Value& v, int depth);
+
+std::string python_repr(const Value& v) { return repr_at(v, 0); }
+
+// Namespaces may contain themselves, so recursion is bounded here too.
+static std::string repr_at(const Value& v, int depth) {
+  if (depth > 2 * kMaxValueDepth) throw Error("value nested too deeply to print (a namespace containing itself?)");
   switch (v.kind()) {
     case Value::Kind::Undefined: return "Undefined";
-    case Value::Kind::String: return string_repr(v.as_string());
+    case Value::Kind::String:
+      return v.is_markup() ? "Markup(" + string_repr(v.as_string()) + ")" : string_repr(v.as_string());
     case Value::Kind::List: {
       const List& items = v.as_list();
       std::string out = v.is_tuple() ? "(" : "[";
       for (size_t i = 0; i < items.size(); ++i) {
         if (i) out += ", ";
-        out += python_repr(items[i]);
+        out += repr_at(items[i], depth + 1);
       }
       if (v.is_tuple() && items.size() == 1) out += ",";
       return out + (v.is_tuple() ? ")" : "]");
     }
-    case Value::Kind::Dict: {
-      std::string out = "{";
+    case Value::Kind::Dict:
+    case Value::Kind::Namespace: {
+      std::string out = v.is_namespace() ? "<Namespace {" : "{";
       bool first = true;
       for (const auto& [k, e] : v.as_dict().items()) {
         if (!first) out += ", ";
         first = false;
-        out += python_repr(k) + ": " + python_repr(e);
+        out += repr_at(k, depth + 1) + ": " + repr_at(e, depth + 1);
       }
-      return out + "}";
+      return out + (v.is_namespace() ? "}>" : "}");
     }
     default: return python_str(v);
   }
@@ -120,10 +128,7 @@ std::string python_str(const Value& v) {
     case Value::Kind::String: return v.as_string();
     case Value::Kind::List:
     case Value::Kind::Dict: return python_repr(v);
-    case Value::Kind::Namespace: {
-      std::string body = python_repr(Value::dict(v.as_dict()));
-      return "<Namespace " + body + ">";
-    }
+    case Value::Kind::Namespace: return python_repr(v);
     case Value::Kind::Callable: return "<function " + v.as_callable().name + ">";
   }
   return "";
@@ -186,6 +191,7 @@ static std::string json_key(const Value& k) {
 }
 
 static void write_json(std::string& out, const Value& v, const JsonStyle& style, int depth) {
+  if (depth > 2 * kMaxValueDepth) throw Error("value nested too deeply for JSON");
   auto newline = [&](int level) {
     out += '\n';
     for (int i = 0; i < level; ++i) out += *style.indent;
@@ -244,6 +250,21 @@ static void write_json(std::string& out, const Value& v, const JsonStyle& style,
     }
     default: throw Error("Object of type " + v.type_name() + " is not JSON serializable");
   }
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&#34;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
 }
 
 std::string to_json(const Value& v, const JsonStyle& style) {

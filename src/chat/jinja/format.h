@@ -21,4 +21,7 @@ struct JsonStyle {
 };
 std::string to_json(const Value& v, const JsonStyle& style);
 
+// markupsafe.escape: & < > " ' as HTML entities.
+std::string html_escape(const std::string& s);
+
 }  // namespace slm::jinja

@@ -25,6 +25,9 @@ using ScopePtr = std::shared_ptr<Scope>;
 class Interpreter {
  public:
   explicit Interpreter(const Limits& limits) : limits_(limits) {}
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
 
   // `globals` (functions such as range or raise_exception) sit below `context`, which
   // holds the template variables.
@@ -36,9 +39,15 @@ class Interpreter {
   Value get_attribute(const Value& obj, const std::string& name);
   Value get_item(const Value& obj, const Value& key);
 
-  // Throws LimitError when a string of `bytes` would exceed the output cap.
-  void check_string_size(size_t bytes) const;
+  // Throws LimitError when a string of `bytes` would exceed the output cap, or building
+  // it would exceed the render's copy budget.
+  void check_string_size(size_t bytes);
+  // Charges building a list of `items` values to the copy budget.
+  void check_list_size(size_t items);
   void count_iterations(int64_t n);
+  // Namespaces are the only mutable values, so only they can end up containing
+  // themselves; the interpreter empties them when it is done to free such cycles.
+  void track_namespace(const Value& ns) { namespaces_.push_back(ns); }
   const Limits& limits() const { return limits_; }
 
  private:
@@ -61,12 +70,15 @@ class Interpreter {
   bool eval_compare(const std::string& op, const Value& a, const Value& b);
   Value eval_slice(const Value& target, const Value& start, const Value& stop, const Value& step);
   void emit(std::string& out, const std::string& text);
+  void charge_copy(size_t bytes);
 
   Limits limits_;
   int call_depth_ = 0;
   int64_t iterations_ = 0;
+  size_t copied_bytes_ = 0;
   std::unordered_map<const Node*, bool> loop_var_used_;
-  std::vector<ScopePtr> macro_scopes_;  // keeps scopes that define macros alive for the render
+  std::vector<ScopePtr> macro_scopes_;
+  std::vector<Value> namespaces_;  // keeps scopes that define macros alive for the render
 };
 
 // Throws the error for using an undefined value (its hint says which name was missing).

@@ -294,7 +294,13 @@ class Lexer {
         case 'U': {
           size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
           if (p + n > src_.size()) fail(line_, "truncated \\" + std::string(1, e) + " escape");
-          char32_t cp = static_cast<char32_t>(std::stoul(src_.substr(p, n), nullptr, 16));
+          char32_t cp = 0;
+          for (size_t k = 0; k < n; ++k) {
+            char h = src_[p + k];
+            if (!std::isxdigit(static_cast<unsigned char>(h))) fail(line_, "bad \\" + std::string(1, e) + " escape");
+            cp = cp * 16 + static_cast<char32_t>(std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : (h | 0x20) - 'a' + 10);
+          }
+          if (cp > 0x10FFFF) fail(line_, "\\U escape out of range");
           utf8::append(out, cp);
           p += n;
           break;

@@ -11,6 +11,9 @@ struct Limits {
   int64_t max_loop_iterations = 1000000;   // loop iterations over a whole render
   size_t max_output_bytes = 16u << 20;     // rendered text, and any single string built
   int64_t max_range = 100000;              // items one range() may produce (as Jinja's sandbox)
+  // Bytes of strings and lists built over a whole render: stops quadratic growth
+  // (`{% set ns.s = ns.s ~ x %}` in a long loop) that stays under the other caps.
+  size_t max_copy_bytes = size_t{256} << 20;
 };
 
 }  // namespace slm::jinja

@@ -1,6 +1,7 @@
 // Python methods of str, dict and list values, as templates call them
 // (`s.startswith(x)`, `d.items()`). Mutating methods are refused: the sandbox is immutable.
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -152,7 +153,9 @@ std::string str_format(const std::string& fmt, const CallArgs& args) {
     }
     Value v;
     if (field.empty() || std::isdigit(static_cast<unsigned char>(field[0]))) {
-      size_t index = field.empty() ? auto_index++ : std::stoul(field);
+      if (!field.empty() && !std::all_of(field.begin(), field.end(), ::isdigit))
+        throw Error("unsupported format field '" + field + "'");
+      size_t index = field.empty() ? auto_index++ : (field.size() > 9 ? SIZE_MAX : std::stoul(field));
       if (index >= args.positional.size()) throw Error("Replacement index " + std::to_string(index) + " out of range");
       v = args.positional[index];
     } else {

@@ -1,7 +1,10 @@
 #include "chat/jinja/parser.h"
 
+#include <cerrno>
+#include <cstdlib>
 #include <set>
 
+#include "chat/jinja/builtins.h"
 #include "slm/error.h"
 
 namespace slm::jinja {
@@ -464,6 +467,13 @@ class Parser {
     return node;
   }
 
+  int64_t int_literal(const Token& t) {
+    errno = 0;
+    long long v = std::strtoll(t.value.c_str(), nullptr, 10);
+    if (errno == ERANGE) fail("integer literal out of range", t.line);
+    return static_cast<int64_t>(v);
+  }
+
   ExprPtr literal(Value v, int line) {
     auto e = make(Expr::Kind::Literal, line);
     e->literal = std::move(v);
@@ -488,15 +498,8 @@ class Parser {
         while (peek().type == T::String) s += next().value;  // adjacent literals concatenate
         return literal(Value(s), line);
       }
-      case T::Int: {
-        next();
-        try {
-          return literal(Value(static_cast<int64_t>(std::stoll(t.value))), line);
-        } catch (const std::exception&) {
-          fail("integer literal out of range", line);
-        }
-      }
-      case T::Float: next(); return literal(Value(std::stod(t.value)), line);
+      case T::Int: next(); return literal(Value(int_literal(t)), line);
+      case T::Float: next(); return literal(Value(std::strtod(t.value.c_str(), nullptr)), line);  // 1e999 -> inf
       case T::Op:
         if (t.value == "(") {
           next();
@@ -546,7 +549,7 @@ class Parser {
         if (peek().type == T::Int) {
           auto e = make(Expr::Kind::GetItem, line);
           e->operands.push_back(std::move(node));
-          e->operands.push_back(literal(Value(static_cast<int64_t>(std::stoll(next().value))), line));
+          e->operands.push_back(literal(Value(int_literal(next())), line));
           node = seal(std::move(e));
         } else {
           auto e = make(Expr::Kind::GetAttr, line);
@@ -634,6 +637,9 @@ class Parser {
     auto e = make(Expr::Kind::Filter, peek().line);
     e->operands.push_back(std::move(input));
     e->name = parse_dotted_name();
+    // Like Jinja, an unknown filter is a compile-time error even in a branch never run.
+    if (!find_filter(e->name) && !is_unsupported_jinja_filter(e->name))
+      fail("no filter named '" + e->name + "'", e->line);
     if (is_op("(")) parse_call_args(*e);
     return seal(std::move(e));
   }
@@ -657,6 +663,7 @@ class Parser {
     e->operands.push_back(std::move(input));
     e->negated = skip_name("not");
     e->name = parse_dotted_name();
+    if (!find_test(e->name)) fail("no test named '" + e->name + "'", e->line);
     if (is_op("(")) {
       parse_call_args(*e);
     } else {

@@ -1,6 +1,7 @@
 #include "chat/jinja/template.h"
 
 #include "chat/jinja/builtins.h"
+#include "chat/jinja/format.h"
 #include "chat/jinja/interpreter.h"
 #include "chat/jinja/lexer.h"
 #include "chat/jinja/parser.h"
@@ -45,7 +46,23 @@ Value dict_function(Interpreter&, CallArgs& args) {
 
 Value namespace_function(Interpreter& in, CallArgs& args) {
   Value d = dict_function(in, args);
-  return Value::namespace_object(d.as_dict());
+  Value ns = Value::namespace_object(d.as_dict());
+  in.track_namespace(ns);
+  return ns;
+}
+
+// joiner(sep): a function returning "" on its first call and `sep` afterwards.
+Value joiner_function(Interpreter&, CallArgs& args) {
+  auto a = bind_args(args, {"sep"}, "joiner");
+  std::string sep = a[0] ? python_str(*a[0]) : ", ";
+  auto used = std::make_shared<bool>(false);
+  return Value::callable("joiner", [sep, used](Interpreter&, CallArgs&) -> Value {
+    if (!*used) {
+      *used = true;
+      return Value("");
+    }
+    return Value(sep);
+  });
 }
 
 Dict default_globals() {
@@ -53,6 +70,7 @@ Dict default_globals() {
   g.set(Value("range"), Value::callable("range", range_function));
   g.set(Value("dict"), Value::callable("dict", dict_function));
   g.set(Value("namespace"), Value::callable("namespace", namespace_function));
+  g.set(Value("joiner"), Value::callable("joiner", joiner_function));
   return g;
 }
 

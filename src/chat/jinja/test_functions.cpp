@@ -68,7 +68,7 @@ const std::map<std::string, TestFn>& tests() {
       {"iterable", TEST({ return v.is_string() || v.is_list() || v.is_dict() || v.is_undefined(); })},
       {"sequence", TEST({ return v.is_string() || v.is_list() || v.is_dict() || v.is_undefined(); })},
       {"callable", TEST({ return v.is_callable(); })},
-      {"escaped", TEST({ return false; })},
+      {"escaped", TEST({ return v.is_markup(); })},
       {"lower", TEST({ return v.is_string() && lower(v.as_string()) == v.as_string(); })},
       {"upper", TEST({ return v.is_string() && upper(v.as_string()) == v.as_string(); })},
       {"odd", TEST({ return python_mod_2(v) == 1; })},

@@ -17,6 +17,11 @@ namespace slm::jinja {
 class Value;
 class Interpreter;
 
+// Containers nest at most this deep. Deeper values (hostile input, or a template
+// wrapping a list in itself in a loop) are refused so that printing, comparing and
+// freeing them cannot exhaust the stack.
+constexpr int kMaxValueDepth = 512;
+
 struct CallArgs {
   std::vector<Value> positional;
   std::vector<std::pair<std::string, Value>> named;
@@ -40,6 +45,7 @@ class Dict {
   void set(const Value& key, Value value);
   const std::vector<std::pair<Value, Value>>& items() const { return items_; }
   size_t size() const { return items_.size(); }
+  void clear() { items_.clear(); }
 
  private:
   std::vector<std::pair<Value, Value>> items_;
@@ -62,7 +68,17 @@ class Value {
   Value(double d) : kind_(Kind::Float), float_(d) {}
   Value(std::string s) : kind_(Kind::String), str_(std::move(s)) {}
   Value(const char* s) : kind_(Kind::String), str_(s) {}
+  // A "safe" string (Python's markupsafe.Markup, made by |safe or |escape): plain
+  // strings concatenated with it are HTML-escaped first, as in Jinja2.
+  static Value markup(std::string s) {
+    Value v(std::move(s));
+    v.is_markup_ = true;
+    return v;
+  }
   static Value list(List items, bool is_tuple = false);
+  // A tuple whose items can also be read by name (Python namedtuple), e.g. groupby's
+  // (grouper, list).
+  static Value named_tuple(List items, std::vector<std::string> field_names);
   static Value dict(Dict d);
   static Value namespace_object(Dict d);
   static Value callable(std::string name, NativeFunction fn);
@@ -79,6 +95,7 @@ class Value {
   // Python's bool is an int, and numbers compare across int/float.
   bool is_number() const { return kind_ == Kind::Int || kind_ == Kind::Float || kind_ == Kind::Bool; }
   bool is_string() const { return kind_ == Kind::String; }
+  bool is_markup() const { return kind_ == Kind::String && is_markup_; }
   bool is_list() const { return kind_ == Kind::List; }
   bool is_tuple() const { return kind_ == Kind::List && is_tuple_; }
   bool is_dict() const { return kind_ == Kind::Dict; }
@@ -91,11 +108,14 @@ class Value {
   const std::string& as_string() const { return str_; }
   const std::string& undefined_name() const { return str_; }
   const List& as_list() const { return *list_; }
+  // Index of a namedtuple field, or -1.
+  int field_index(const std::string& name) const;
   const Dict& as_dict() const { return *dict_; }  // Dict and Namespace
   Dict& namespace_dict() const { return *dict_; }
   const Callable& as_callable() const { return *callable_; }
 
   bool truthy() const;
+  int depth() const { return depth_; }  // 0 for scalars, 1 + deepest element for containers
   // Python type name, for error messages ("'int' object ...").
   std::string type_name() const;
 
@@ -104,10 +124,13 @@ class Value {
 
   Kind kind_ = Kind::Undefined;
   bool is_tuple_ = false;
+  bool is_markup_ = false;
+  int depth_ = 0;
   int64_t int_ = 0;
   double float_ = 0;
   std::string str_;
   std::shared_ptr<const List> list_;
+  std::shared_ptr<const std::vector<std::string>> field_names_;
   std::shared_ptr<Dict> dict_;
   std::shared_ptr<const Callable> callable_;
 };

@@ -27,7 +27,7 @@ void match_magnitude(float* y, int64_t n, double target) {
 
 AltUpLayer::AltUpLayer(const WeightStore& w, const ModelConfig& c, int64_t layer) : c_(c) {
   const int64_t H = c.hidden_size, N = c.altup.n_streams;
-  const std::string p = "blk." + std::to_string(layer) + ".";
+  const std::string p = c.layer_prefix(layer);
   router_ = &w.get(p + "altup_router.weight", {N, H});
   predict_ = &w.get(p + "altup_predict_coef.weight", {N * N, N});
   correct_ = &w.get(p + "altup_correct_coef.weight", {N, N});

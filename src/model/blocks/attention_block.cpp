@@ -1,5 +1,6 @@
 #include "model/blocks/attention_block.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/attention.h"
@@ -13,7 +14,7 @@ namespace slm {
 AttentionBlock::AttentionBlock(const WeightStore& w, const ModelConfig& c, int64_t layer) : c_(c), layer_(layer) {
   const int64_t H = c.hidden_size, D = c.head_dim;
   const int64_t q_dim = c.n_heads * D, kv_dim = c.n_kv_heads * D;
-  const std::string p = "blk." + std::to_string(layer) + ".";
+  const std::string p = c.layer_prefix(layer);
   const double off = c.norm_weight_offset;
   wq_ = &w.get(p + "attn_q.weight", {c.attn_output_gate ? 2 * q_dim : q_dim, H});
   wk_ = &w.get(p + "attn_k.weight", {kv_dim, H});
@@ -35,7 +36,7 @@ AttentionBlock::AttentionBlock(const WeightStore& w, const ModelConfig& c, int64
   rope_set_ = window_ > 0 && c.rope_theta_local > 0 ? 1 : 0;
 }
 
-void AttentionBlock::forward(const float* xn, int64_t T, int64_t pos0, KVCache& cache, const RopeTables& rope,
+void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment> segments, const RopeTables& rope,
                              AttentionScratch& s, ThreadPool& pool, float* out) const {
   const ModelConfig& c = c_;
   const int64_t D = c.head_dim, q_dim = c.n_heads * D, kv_dim = c.n_kv_heads * D;
@@ -44,7 +45,9 @@ void AttentionBlock::forward(const float* xn, int64_t T, int64_t pos0, KVCache& 
   grow(s.k, T * kv_dim);
   grow(s.v, T * kv_dim);
   grow(s.attn, T * q_dim);
-  grow(s.scores, pool.size() * (pos0 + T));
+  int64_t longest = 0;
+  for (const Segment& g : segments) longest = std::max(longest, g.pos0 + g.count);
+  grow(s.scores, pool.size() * longest);
 
   if (c.attn_output_gate) {
     // Each head's block of q_proj rows is [query (D) | gate (D)].
@@ -65,9 +68,8 @@ void AttentionBlock::forward(const float* xn, int64_t T, int64_t pos0, KVCache& 
     for (int64_t t = 0; t < T; ++t)
       kernels::rope_rotate_half(s.q.data() + t * q_dim, c.n_heads, D, rot_dim, rope.cos + t * half, rope.sin + t * half);
 
-  float* kc = cache.keys(kv_layer_);
-  float* vc = cache.values(kv_layer_);
-  if (kv_layer_ == layer_) {  // a layer sharing an earlier layer's K/V computes only queries
+  const bool own_kv = kv_layer_ == layer_;  // a layer sharing an earlier layer's K/V computes only queries
+  if (own_kv) {
     kernels::matmul(*wk_, xn, T, s.k.data(), pool, data_or_null(bk_));
     kernels::matmul(*wv_, xn, T, s.v.data(), pool, data_or_null(bv_));
     if (!k_norm_.empty()) kernels::rms_norm(s.k.data(), k_norm_.data(), s.k.data(), T * c.n_kv_heads, D, c.norm_eps);
@@ -76,16 +78,24 @@ void AttentionBlock::forward(const float* xn, int64_t T, int64_t pos0, KVCache& 
       for (int64_t t = 0; t < T; ++t)
         kernels::rope_rotate_half(s.k.data() + t * kv_dim, c.n_kv_heads, D, rot_dim, rope.cos + t * half,
                                   rope.sin + t * half);
-    const int64_t ring = cache.ring(kv_layer_);
-    for (int64_t t = 0; t < T; ++t) {
-      const int64_t row = ring ? (pos0 + t) % ring : pos0 + t;
-      std::copy(s.k.begin() + t * kv_dim, s.k.begin() + (t + 1) * kv_dim, kc + row * kv_dim);
-      std::copy(s.v.begin() + t * kv_dim, s.v.begin() + (t + 1) * kv_dim, vc + row * kv_dim);
-    }
   }
   const float scale = static_cast<float>(c.attention_scale > 0 ? c.attention_scale : 1.0 / std::sqrt(D));
-  const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, kv_dim, scale, window_, cache.ring(kv_layer_)};
-  kernels::attention(s.q.data(), kc, vc, s.attn.data(), T, pos0, shape, s.scores.data(), pool);
+  for (const Segment& g : segments) {
+    KVCache& cache = *g.cache;
+    float* kc = cache.keys(kv_layer_);
+    float* vc = cache.values(kv_layer_);
+    const int64_t ring = cache.ring(kv_layer_);
+    if (own_kv)
+      for (int64_t t = 0; t < g.count; ++t) {
+        const int64_t row = ring ? (g.pos0 + t) % ring : g.pos0 + t;
+        const int64_t src = (g.offset + t) * kv_dim;
+        std::copy(s.k.begin() + src, s.k.begin() + src + kv_dim, kc + row * kv_dim);
+        std::copy(s.v.begin() + src, s.v.begin() + src + kv_dim, vc + row * kv_dim);
+      }
+    const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, kv_dim, scale, window_, ring};
+    kernels::attention(s.q.data() + g.offset * q_dim, kc, vc, s.attn.data() + g.offset * q_dim, g.count, g.pos0,
+                       shape, s.scores.data(), pool);
+  }
   if (c.attn_output_gate)
     for (int64_t i = 0; i < T * q_dim; ++i) s.attn[i] *= 1.0f / (1.0f + std::exp(-s.gate[i]));
   kernels::matmul(*wo_, s.attn.data(), T, out, pool, data_or_null(bo_));

@@ -2,16 +2,18 @@
 // Softmax self-attention over the KV cache: projections (+biases), optional per-head q/k RMSNorm,
 // (partial) RoPE, sliding window, GQA, optional sigmoid output gate (Qwen3.5), output projection.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "base/thread_pool.h"
 #include "formats/weight_store.h"
 #include "model/config.h"
+#include "model/blocks/segment.h"
 #include "model/kv_cache.h"
 
 namespace slm {
 
-// cos/sin of each token's position for one RoPE frequency set: n_tokens x rot_dim/2.
+// cos/sin of each row's position for one RoPE frequency set: n_rows x rot_dim/2.
 struct RopeTables {
   const float* cos;
   const float* sin;
@@ -26,8 +28,8 @@ class AttentionBlock {
   AttentionBlock(const WeightStore& w, const ModelConfig& c, int64_t layer);
 
   int rope_set() const { return rope_set_; }
-  // xn: n_tokens normalised rows (hidden); out: n_tokens rows (hidden).
-  void forward(const float* xn, int64_t n_tokens, int64_t pos0, KVCache& cache, const RopeTables& rope,
+  // xn: n_rows normalised rows (hidden) covering every segment; out: n_rows rows (hidden).
+  void forward(const float* xn, int64_t n_rows, std::span<const Segment> segments, const RopeTables& rope,
                AttentionScratch& s, ThreadPool& pool, float* out) const;
 
  private:

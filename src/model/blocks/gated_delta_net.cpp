@@ -29,7 +29,7 @@ GatedDeltaNetBlock::GatedDeltaNetBlock(const WeightStore& w, const ModelConfig& 
     : c_(c), layer_(layer) {
   const auto& d = c.delta_net;
   const int64_t H = c.hidden_size, C = d.qkv_dim(), V = d.n_value_heads * d.value_dim;
-  const std::string p = "blk." + std::to_string(layer) + ".";
+  const std::string p = c.layer_prefix(layer);
   w_qkv_ = &w.get(p + "attn_qkv.weight", {C, H});
   w_z_ = &w.get(p + "attn_gate.weight", {V, H});
   w_beta_ = &w.get(p + "ssm_beta.weight", {d.n_value_heads, H});
@@ -56,18 +56,18 @@ GatedDeltaNetBlock::GatedDeltaNetBlock(const WeightStore& w, const ModelConfig& 
   norm_w_ = load_vector_f32(w, p + "ssm_norm.weight", d.value_dim);
 }
 
-void GatedDeltaNetBlock::convolve(int64_t T, RecurrentState& state, DeltaNetScratch& s) const {
+void GatedDeltaNetBlock::convolve(const Segment& g, RecurrentState& state, DeltaNetScratch& s) const {
   const auto& d = c_.delta_net;
-  const int64_t C = d.qkv_dim(), K = d.conv_kernel, hist = K - 1;
-  // Input at relative time tau (-hist..T-1): history rows first, then this call's rows.
+  const int64_t C = d.qkv_dim(), K = d.conv_kernel, hist = K - 1, T = g.count;
+  // Input at relative time tau (-hist..T-1): history rows first, then this segment's rows.
   auto input = [&](int64_t tau, int64_t ch) {
-    return tau < 0 ? state.conv[(hist + tau) * C + ch] : s.qkv[tau * C + ch];
+    return tau < 0 ? state.conv[(hist + tau) * C + ch] : s.qkv[(g.offset + tau) * C + ch];
   };
   for (int64_t t = 0; t < T; ++t)
     for (int64_t ch = 0; ch < C; ++ch) {
       float acc = 0;
       for (int64_t i = 0; i < K; ++i) acc += conv_w_[ch * K + i] * input(t - hist + i, ch);
-      s.conv_out[t * C + ch] = silu(acc);
+      s.conv_out[(g.offset + t) * C + ch] = silu(acc);
     }
   // Keep the last K-1 inputs for the next call.
   std::vector<float> next(hist * C);
@@ -76,8 +76,8 @@ void GatedDeltaNetBlock::convolve(int64_t T, RecurrentState& state, DeltaNetScra
   state.conv = std::move(next);
 }
 
-void GatedDeltaNetBlock::forward(const float* xn, int64_t T, KVCache& cache, DeltaNetScratch& s, ThreadPool& pool,
-                                 float* out) const {
+void GatedDeltaNetBlock::forward(const float* xn, int64_t T, std::span<const Segment> segments, DeltaNetScratch& s,
+                                 ThreadPool& pool, float* out) const {
   const auto& d = c_.delta_net;
   const int64_t C = d.qkv_dim(), Hk = d.n_key_heads, Hv = d.n_value_heads, dk = d.key_dim, dv = d.value_dim;
   grow(s.qkv, T * C);
@@ -91,8 +91,7 @@ void GatedDeltaNetBlock::forward(const float* xn, int64_t T, KVCache& cache, Del
   kernels::matmul(*w_beta_, xn, T, s.beta.data(), pool);
   kernels::matmul(*w_alpha_, xn, T, s.alpha.data(), pool);
 
-  RecurrentState& state = cache.recurrent(layer_);
-  convolve(T, state, s);
+  for (const Segment& g : segments) convolve(g, g.cache->recurrent(layer_), s);
 
   // q and k heads: L2-normalised, q scaled by 1/sqrt(dk).
   const float q_scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(dk)));
@@ -103,12 +102,17 @@ void GatedDeltaNetBlock::forward(const float* xn, int64_t T, KVCache& cache, Del
   }
 
   const int64_t group = Hv / Hk;
-  pool.parallel_for(static_cast<size_t>(Hv), [&](size_t begin, size_t end, int) {
-    std::vector<float> kv_mem(dv);
-    for (size_t h = begin; h < end; ++h) {
-      const int64_t kh = d.tiled_heads ? static_cast<int64_t>(h) % Hk : static_cast<int64_t>(h) / group;
-      float* S = state.ssm.data() + h * dk * dv;  // [dk][dv]
-      for (int64_t t = 0; t < T; ++t) {
+  // Every (segment, value head) pair is an independent recurrence.
+  const size_t jobs = segments.size() * static_cast<size_t>(Hv);
+  pool.parallel_for(jobs, [&](size_t begin, size_t end, int) {
+    thread_local std::vector<float> kv_mem;
+    kv_mem.resize(dv);
+    for (size_t job = begin; job < end; ++job) {
+      const Segment& g = segments[job / Hv];
+      const int64_t h = static_cast<int64_t>(job % Hv);
+      const int64_t kh = d.tiled_heads ? h % Hk : h / group;
+      float* S = g.cache->recurrent(layer_).ssm.data() + h * dk * dv;  // [dk][dv]
+      for (int64_t t = g.offset; t < g.offset + g.count; ++t) {
         const float* row = s.conv_out.data() + t * C;
         const float* q = row + kh * dk;
         const float* k = row + Hk * dk + kh * dk;

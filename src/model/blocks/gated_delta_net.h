@@ -3,11 +3,13 @@
 // q|k|v projection, then per value head a [key_dim x value_dim] state updated by the gated
 // delta rule, S = exp(g) S + k (beta (v - Sᵀk))ᵀ, read out as o = Sᵀq, RMS-normalised and gated
 // by silu(z). One token costs O(1) in the sequence length; the state lives in the KV cache.
+#include <span>
 #include <vector>
 
 #include "base/thread_pool.h"
 #include "formats/weight_store.h"
 #include "model/config.h"
+#include "model/blocks/segment.h"
 #include "model/kv_cache.h"
 
 namespace slm {
@@ -19,11 +21,12 @@ struct DeltaNetScratch {
 class GatedDeltaNetBlock {
  public:
   GatedDeltaNetBlock(const WeightStore& w, const ModelConfig& c, int64_t layer);
-  void forward(const float* xn, int64_t n_tokens, KVCache& cache, DeltaNetScratch& s, ThreadPool& pool,
-               float* out) const;
+  void forward(const float* xn, int64_t n_rows, std::span<const Segment> segments, DeltaNetScratch& s,
+               ThreadPool& pool, float* out) const;
 
  private:
-  void convolve(int64_t n_tokens, RecurrentState& state, DeltaNetScratch& s) const;
+  // Causal depthwise convolution + SiLU over one segment's rows, carrying its history.
+  void convolve(const Segment& g, RecurrentState& state, DeltaNetScratch& s) const;
 
   const ModelConfig& c_;
   int64_t layer_;

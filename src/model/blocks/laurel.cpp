@@ -8,7 +8,7 @@ namespace slm {
 
 LaurelBlock::LaurelBlock(const WeightStore& w, const ModelConfig& c, int64_t layer) : c_(c) {
   const int64_t H = c.hidden_size, R = c.altup.laurel_rank;
-  const std::string p = "blk." + std::to_string(layer) + ".";
+  const std::string p = c.layer_prefix(layer);
   left_ = &w.get(p + "laurel_l.weight", {R, H});
   right_ = &w.get(p + "laurel_r.weight", {H, R});
   post_norm_ = load_vector_f32(w, p + "laurel_post_norm.weight", H, c.norm_weight_offset);

@@ -25,7 +25,7 @@ MlpBlock::MlpBlock(const WeightStore& w, const ModelConfig& c, int64_t layer)
       width_(c.ffn_width(layer)),
       sparsity_cutoff_(c.layer_sparsity_cutoff.empty() ? 0.0 : c.layer_sparsity_cutoff[layer]) {
   const int64_t H = c.hidden_size, F = width_;
-  const std::string p = "blk." + std::to_string(layer) + ".";
+  const std::string p = c.layer_prefix(layer);
   w_gate_ = &w.get(p + "ffn_gate.weight", {F, H});
   w_up_ = &w.get(p + "ffn_up.weight", {F, H});
   w_down_ = &w.get(p + "ffn_down.weight", {H, F});

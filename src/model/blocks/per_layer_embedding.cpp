@@ -11,18 +11,19 @@
 namespace slm {
 
 PerLayerEmbedding::PerLayerEmbedding(const WeightStore& w, const ModelConfig& c) : c_(c) {
-  const int64_t LP = c.n_layers * c.altup.per_layer_dim;
+  const int64_t LP = c.altup.per_layer_layers * c.altup.per_layer_dim;
   table_ = &w.get("per_layer_token_embd.weight", {c.altup.per_layer_vocab, LP});
   projection_ = &w.get("per_layer_model_proj.weight", {LP, c.hidden_size});
   projection_norm_ = load_vector_f32(w, "per_layer_proj_norm.weight", c.altup.per_layer_dim, c.norm_weight_offset);
 }
 
 void PerLayerEmbedding::compute(std::span<const int32_t> tokens, const float* x0, float* out, ThreadPool& pool) const {
-  const int64_t T = static_cast<int64_t>(tokens.size()), P = c_.altup.per_layer_dim, LP = c_.n_layers * P;
+  const int64_t T = static_cast<int64_t>(tokens.size()), P = c_.altup.per_layer_dim,
+                LP = c_.altup.per_layer_layers * P;
   kernels::matmul(*projection_, x0, T, out, pool);
   const float proj_scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(c_.hidden_size)));
   for (int64_t i = 0; i < T * LP; ++i) out[i] *= proj_scale;
-  kernels::rms_norm(out, projection_norm_.data(), out, T * c_.n_layers, P, c_.norm_eps);
+  kernels::rms_norm(out, projection_norm_.data(), out, T * c_.altup.per_layer_layers, P, c_.norm_eps);
 
   std::vector<float> row(LP);
   const float table_scale = static_cast<float>(std::sqrt(static_cast<double>(P)));
@@ -39,7 +40,7 @@ void PerLayerEmbedding::compute(std::span<const int32_t> tokens, const float* x0
 
 PerLayerInputBlock::PerLayerInputBlock(const WeightStore& w, const ModelConfig& c, int64_t layer) : c_(c) {
   const int64_t H = c.hidden_size, P = c.altup.per_layer_dim;
-  const std::string p = "blk." + std::to_string(layer) + ".";
+  const std::string p = c.layer_prefix(layer);
   gate_ = &w.get(p + "inp_gate.weight", {P, H});
   projection_ = &w.get(p + "proj.weight", {H, P});
   post_norm_ = load_vector_f32(w, p + "post_norm.weight", H, c.norm_weight_offset);

@@ -14,7 +14,7 @@ namespace slm {
 class PerLayerEmbedding {
  public:
   PerLayerEmbedding(const WeightStore& w, const ModelConfig& c);
-  // out: [tokens][layers][per_layer_dim] = (norm(proj(x0) / sqrt(hidden)) + table[id] * sqrt(dim)) / sqrt(2)
+  // out: [tokens][per_layer_layers][per_layer_dim] = (norm(proj(x0) / sqrt(hidden)) + table[id] * sqrt(dim)) / sqrt(2)
   void compute(std::span<const int32_t> tokens, const float* x0, float* out, ThreadPool& pool) const;
 
  private:

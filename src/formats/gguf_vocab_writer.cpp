@@ -1,0 +1,24 @@
+#include "formats/gguf_vocab_writer.h"
+
+namespace slm {
+
+void write_gguf_vocab(GgufWriter& w, const GgufVocab& v) {
+  w.set_string("tokenizer.ggml.model", v.model);
+  if (!v.pre.empty()) w.set_string("tokenizer.ggml.pre", v.pre);
+  w.set_string_array("tokenizer.ggml.tokens", v.tokens);
+  if (!v.scores.empty()) w.set_f32_array("tokenizer.ggml.scores", v.scores);
+  if (!v.token_types.empty()) w.set_i32_array("tokenizer.ggml.token_type", v.token_types);
+  if (!v.merges.empty()) w.set_string_array("tokenizer.ggml.merges", v.merges);
+  auto id = [&](const char* key, const std::optional<int32_t>& value) {
+    if (value) w.set_u32(key, static_cast<uint32_t>(*value));
+  };
+  id("tokenizer.ggml.bos_token_id", v.bos_id);
+  id("tokenizer.ggml.eos_token_id", v.eos_id);
+  id("tokenizer.ggml.unknown_token_id", v.unk_id);
+  id("tokenizer.ggml.padding_token_id", v.pad_id);
+  if (v.add_bos) w.set_bool("tokenizer.ggml.add_bos_token", *v.add_bos);
+  if (v.add_eos) w.set_bool("tokenizer.ggml.add_eos_token", *v.add_eos);
+  if (v.add_space_prefix) w.set_bool("tokenizer.ggml.add_space_prefix", *v.add_space_prefix);
+}
+
+}  // namespace slm

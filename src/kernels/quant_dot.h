@@ -1,0 +1,41 @@
+#pragma once
+// Dot products of block-quantized weight rows with activations quantized to int8 blocks.
+// 32-value weight types (Q4_0 … Q8_0) pair with ActBlock32, K-quants with ActBlock256.
+// One call takes a weight row and up to token_tile activation rows, so a weight block is
+// decoded once and reused for every token of the tile (the inner kernel of the prefill GEMM).
+// Each variant (scalar reference, AVX2, AVX-512) computes the same integer block sums.
+#include <cstddef>
+#include <cstdint>
+
+#include "tensor/dtype.h"
+#include "tensor/quant/blocks.h"
+
+namespace slm::kernels {
+
+constexpr int kMaxTokenTile = 8;  // the widest tile any variant takes
+
+// out[t] = w · x_t for t < n_tokens; x_t lives at x + t * x_stride bytes; n values per row.
+using QuantDotFn = void (*)(const void* w, const void* x, size_t x_stride, int n_tokens, int64_t n, float* out);
+
+struct QuantDotKernels {
+  const char* name;
+  int token_tile;  // tokens per call the variant is built for (<= kMaxTokenTile); any 1..token_tile works
+  QuantDotFn by_dtype[13];  // indexed by DType; nullptr for non-block types
+  QuantDotFn get(DType t) const { return by_dtype[static_cast<int>(t)]; }
+};
+
+const QuantDotKernels& quant_dot_scalar();
+const QuantDotKernels* quant_dot_avx2();    // nullptr without AVX2+FMA+F16C
+const QuantDotKernels* quant_dot_avx512();  // nullptr without AVX-512 F/BW/VNNI
+const QuantDotKernels& quant_dot_best();
+
+// Activation format for a weight type: true = ActBlock256 (K-quants), false = ActBlock32.
+bool uses_act256(DType weight);
+// Bytes of one quantized activation row of n values for that weight type.
+size_t act_row_bytes(DType weight, int64_t n);
+// Quantizes one activation row (absmax per block to [-127, 127]).
+void quantize_activations(DType weight, const float* x, void* out, int64_t n);
+void quantize_act32(const float* x, quant::ActBlock32* out, int64_t n);
+void quantize_act256(const float* x, quant::ActBlock256* out, int64_t n);
+
+}  // namespace slm::kernels
