@@ -20,7 +20,8 @@ void handle_health(ServerContext& ctx, const httplib::Request&, httplib::Respons
                          {"slots", ctx.scheduler->parallel()},
                          {"queued", ctx.scheduler->queued()},
                          {"requests_finished", ctx.scheduler->finished_jobs()},
-                         {"requests_cancelled", ctx.scheduler->cancelled_jobs()}};
+                         {"requests_cancelled", ctx.scheduler->cancelled_jobs()},
+                         {"largest_batch", ctx.scheduler->largest_batch()}};
   res.set_content(body.dump(), "application/json");
 }
 

@@ -139,6 +139,7 @@ void Scheduler::step() {
     running.push_back(slot.get());
   }
   if (items.empty()) return;
+  largest_batch_ = std::max(largest_batch_.load(), static_cast<int>(items.size()));
   try {
     engine_.model().forward_batch(items, scratch_, engine_.pool());
   } catch (const std::exception& e) {

@@ -44,6 +44,8 @@ class Scheduler {
   int busy_slots() const { return busy_.load(); }
   uint64_t finished_jobs() const { return finished_.load(); }
   uint64_t cancelled_jobs() const { return cancelled_.load(); }
+  // The most sequences one decoder step has run together so far.
+  int largest_batch() const { return largest_batch_.load(); }
 
  private:
   void run();
@@ -65,6 +67,7 @@ class Scheduler {
   bool stopping_ = false;
   std::atomic<int> busy_{0};
   std::atomic<uint64_t> finished_{0}, cancelled_{0};
+  std::atomic<int> largest_batch_{0};
   uint64_t tick_ = 0;
 
   std::once_flag token_bytes_once_;

@@ -358,6 +358,8 @@ TEST_F(ServeHttp, ConcurrentStreamsAreNotMixedUp) {
     });
   for (auto& t : clients) t.join();
   EXPECT_EQ(failures.load(), 0);
+  // Requests were decoded together, not one after another.
+  EXPECT_GT(get(*server_, "/health").json()["largest_batch"].get<int>(), 1);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(120));
 }
 
