@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <vector>
 
 #include "slm/error.h"
 
@@ -38,40 +39,49 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
   }
   if (config_.temperature == 0.0f) return argmax(work_);
 
-  // Candidates sorted by logit (descending; ties to the lower id), cut to top-k.
-  ids_.resize(n);
-  std::iota(ids_.begin(), ids_.end(), 0);
+  // Cheap linear cuts first, so that only a few candidates are ever sorted (a vocabulary has
+  // ~150k entries). Min-p keeps p >= min_p * p_max, i.e. logit >= max + T ln(min_p); top-k and
+  // top-p keep prefixes of the sorted order, so applying the cuts in any order keeps the same set.
+  const double T = config_.temperature;
+  const float max_l = *std::max_element(work_.begin(), work_.end());
+  const float floor = config_.min_p > 0 ? static_cast<float>(max_l + T * std::log(config_.min_p)) : -INFINITY;
+  ids_.clear();
+  for (size_t i = 0; i < n; ++i)
+    if (work_[i] >= floor) ids_.push_back(static_cast<int32_t>(i));
   auto better = [&](int32_t a, int32_t b) { return work_[a] > work_[b] || (work_[a] == work_[b] && a < b); };
-  size_t k = config_.top_k > 0 ? std::min<size_t>(config_.top_k, n) : n;
-  std::partial_sort(ids_.begin(), ids_.begin() + k, ids_.end(), better);
-  ids_.resize(k);
+  if (config_.top_k > 0 && static_cast<size_t>(config_.top_k) < ids_.size()) {
+    std::nth_element(ids_.begin(), ids_.begin() + config_.top_k, ids_.end(), better);
+    ids_.resize(config_.top_k);
+  }
+  const size_t k = ids_.size();
 
-  // Softmax at the temperature.
-  std::vector<double>& p = probs_;
-  p.resize(k);
-  const double max_l = work_[ids_[0]];
-  double sum = 0;
-  for (size_t i = 0; i < k; ++i) sum += p[i] = std::exp((work_[ids_[i]] - max_l) / config_.temperature);
-  for (size_t i = 0; i < k; ++i) p[i] /= sum;
+  // Probabilities at the temperature: over the top-k when it is set, else over every token.
+  auto weight = [&](int32_t id) { return std::exp((work_[id] - max_l) / T); };
+  double total = 0;
+  if (config_.top_k > 0)
+    for (int32_t id : ids_) total += weight(id);
+  else
+    for (size_t i = 0; i < n; ++i) total += weight(static_cast<int32_t>(i));
 
-  // Top-p: the smallest prefix whose mass reaches top_p. Min-p: drop tokens below min_p * p_max.
+  // Top-p: the smallest sorted prefix whose mass reaches top_p; sort a growing prefix until it does.
   size_t keep = k;
   if (config_.top_p < 1.0f) {
-    double cum = 0;
-    for (size_t i = 0; i < k; ++i) {
-      cum += p[i];
-      if (cum >= config_.top_p) {
-        keep = i + 1;
+    size_t sorted = std::min<size_t>(k, 64);
+    for (;;) {
+      std::partial_sort(ids_.begin(), ids_.begin() + sorted, ids_.end(), better);
+      double cum = 0;
+      size_t i = 0;
+      for (; i < sorted && cum < config_.top_p * total; ++i) cum += weight(ids_[i]);
+      if (cum >= config_.top_p * total || sorted == k) {
+        keep = i;
         break;
       }
+      sorted = std::min(k, sorted * 8);
     }
   }
-  if (config_.min_p > 0) {
-    const double cut = config_.min_p * p[0];
-    size_t i = 1;
-    while (i < keep && p[i] >= cut) ++i;
-    keep = i;
-  }
+  std::vector<double>& p = probs_;
+  p.resize(keep);
+  for (size_t i = 0; i < keep; ++i) p[i] = weight(ids_[i]) / total;
 
   double mass = 0;
   for (size_t i = 0; i < keep; ++i) mass += p[i];
