@@ -22,7 +22,7 @@ namespace slm {
 
 // Per-session working memory; grows to the largest batch seen and is then reused.
 struct ForwardScratch {
-  std::vector<float> x, xn, proj, logits, step_logits;
+  std::vector<float> x, xn, proj, logits;
   std::vector<int32_t> tokens;    // the step's tokens, all segments
   std::vector<Segment> segments;
   std::vector<int64_t> logit_rows;
