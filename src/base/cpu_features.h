@@ -10,6 +10,8 @@ struct CpuFeatures {
   bool avx512bw = false;
   bool avx512vnni = false;
   bool avx512bf16 = false;
+  // AMX tiles with bf16 products, and the kernel's permission to use their register state.
+  bool amx_bf16 = false;
 };
 
 const CpuFeatures& cpu_features();
