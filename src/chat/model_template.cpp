@@ -50,11 +50,9 @@ std::optional<std::string> template_from_config(const nlohmann::json& value, con
 
 }  // namespace
 
-ChatTemplate load_model_chat_template(const std::string& model_dir) {
+std::optional<std::string> find_chat_template_source(const std::string& model_dir) {
   fs::path dir(model_dir);
   fs::path config_path = dir / "tokenizer_config.json";
-  nlohmann::json config = fs::exists(config_path) ? read_json(config_path) : nlohmann::json::object();
-
   std::optional<std::string> source;
   if (fs::exists(dir / "chat_template.jinja")) {
     source = read_file(dir / "chat_template.jinja");
@@ -62,7 +60,18 @@ ChatTemplate load_model_chat_template(const std::string& model_dir) {
     nlohmann::json j = read_json(dir / "chat_template.json");
     if (j.contains("chat_template")) source = template_from_config(j["chat_template"], dir / "chat_template.json");
   }
-  if (!source && config.contains("chat_template")) source = template_from_config(config["chat_template"], config_path);
+  if (!source && fs::exists(config_path)) {
+    nlohmann::json config = read_json(config_path);
+    if (config.contains("chat_template")) source = template_from_config(config["chat_template"], config_path);
+  }
+  return source;
+}
+
+ChatTemplate load_model_chat_template(const std::string& model_dir) {
+  fs::path dir(model_dir);
+  fs::path config_path = dir / "tokenizer_config.json";
+  nlohmann::json config = fs::exists(config_path) ? read_json(config_path) : nlohmann::json::object();
+  std::optional<std::string> source = find_chat_template_source(model_dir);
   if (!source) throw Error(model_dir + ": no chat template (chat_template.jinja or tokenizer_config.json)");
 
   ChatTemplate t;

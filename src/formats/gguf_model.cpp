@@ -81,6 +81,8 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
   if (auto dims = gguf->int_or(key("rope.dimension_count")); dims && c.head_dim > 0)
     c.partial_rotary_factor = static_cast<double>(*dims) / c.head_dim;
   c.final_logit_softcap = gguf->float_or(key("final_logit_softcapping")).value_or(0.0);
+  if (gguf->has(key("rope.dimension_sections")))
+    for (int64_t v : gguf->get_int_array(key("rope.dimension_sections"))) c.rope_sections.push_back(static_cast<int32_t>(v));
   c.rope_theta_local = gguf->float_or(key("rope.freq_base_swa")).value_or(0.0);
   c.layer_window.assign(c.n_layers > 0 ? c.n_layers : 0, 0);
   if (family->sliding_window_pattern > 0) {

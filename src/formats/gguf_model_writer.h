@@ -4,6 +4,7 @@
 // permuted back for the families whose GGUF files store them permuted. Tensors are produced
 // one at a time, row by row, so the f32 model is never held in memory.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct ModelWriteOptions {
   bool progress = false;                         // progress bar on stderr
   std::string name;                              // general.name, when not copied
   const GgufVocab* vocab = nullptr;              // written as tokenizer.ggml.* when not copied
+  std::optional<std::string> chat_template;      // tokenizer.chat_template when not copied
 };
 
 void write_gguf_model(const std::string& path, const ModelConfig& config, const ModelTensorSource& source,

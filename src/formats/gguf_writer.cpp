@@ -105,6 +105,10 @@ void GgufWriter::set_i32_array(const std::string& key, const std::vector<int32_t
   set_value(key, make_array(GgufType::I32, v, [](GgufValue& g, int32_t x) { g.i = x; }));
 }
 
+void GgufWriter::set_bool_array(const std::string& key, const std::vector<bool>& v) {
+  set_value(key, make_array(GgufType::BOOL, v, [](GgufValue& g, bool x) { g.i = x ? 1 : 0; }));
+}
+
 void GgufWriter::add_tensor(const std::string& name, uint32_t ggml_type, const std::vector<int64_t>& shape,
                             std::vector<uint8_t> bytes) {
   const size_t n = bytes.size();

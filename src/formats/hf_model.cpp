@@ -140,6 +140,12 @@ ModelConfig read_hf_config(const std::string& path) {
   c.rope_scaling = parse_rope_scaling(j, path);
   c.partial_rotary_factor =
       number_or(j, "partial_rotary_factor", number_or(rope_params, "partial_rotary_factor", 1.0, path), path);
+  for (const json* r : {&rope_params, j.contains("rope_scaling") ? &j["rope_scaling"] : nullptr})
+    if (r && r->is_object() && r->contains("mrope_section") && (*r)["mrope_section"].is_array() && c.rope_sections.empty())
+      for (const auto& v : (*r)["mrope_section"]) {
+        if (!v.is_number_integer()) throw Error(path + ": mrope_section entries must be integers");
+        c.rope_sections.push_back(v.get<int32_t>());
+      }
   if (c.rope_scaling.type == RopeScalingType::LongRope) {
     RopeScaling& rs = c.rope_scaling;
     if (rs.original_max_positions <= 0 && j.contains("original_max_position_embeddings"))

@@ -75,6 +75,9 @@ struct ModelConfig {
   std::vector<float> rope_freq_divisors;
   std::vector<bool> layer_uses_rope;  // false: NoPE layer (SmolLM3)
   double partial_rotary_factor = 1.0;  // fraction of head_dim rotated (Phi-3: 0.75)
+  // M-RoPE sections (Qwen3.5's mrope_section); for text every section uses the token position,
+  // so they only travel from config.json to GGUF rope.dimension_sections.
+  std::vector<int32_t> rope_sections;
   // Sliding-window attention: window per layer (0 = full attention) and the RoPE base of windowed layers.
   std::vector<int64_t> layer_window;
   double rope_theta_local = 0;  // 0 = rope_theta everywhere
