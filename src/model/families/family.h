@@ -22,10 +22,10 @@ struct Family {
   int gguf_no_rope_layer_interval = 0;
   // Hugging Face per-layer module names that mean something else in this family
   // ("post_attention_layernorm" is the pre-MLP norm in Llama but a post-norm in Gemma).
-  std::map<std::string, std::string> hf_layer_renames;
+  std::map<std::string, std::string> hf_layer_renames = {};
   // GGUF per-layer tensor names that mean something else in this family ("post_attention_norm" is
   // the pre-MLP norm in Qwen3.5 files).
-  std::map<std::string, std::string> gguf_layer_renames;
+  std::map<std::string, std::string> gguf_layer_renames = {};
   // Hugging Face checkpoints store RMSNorm weights as w for x * (1 + w); GGUF stores 1 + w.
   double hf_norm_weight_offset = 0;
   // Interleaved sliding-window and global layers: every n-th layer is global.
