@@ -96,4 +96,3 @@ const int registered = register_all();
 
 }  // namespace
 
-BENCHMARK_MAIN();

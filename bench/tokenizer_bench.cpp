@@ -113,4 +113,3 @@ void BM_EncodeCold(benchmark::State& state, const std::string& name) {
 
 BENCHMARK_CAPTURE(BM_EncodeCold, qwen3_cold, std::string("qwen3"))->Unit(benchmark::kMillisecond)->Iterations(5);
 
-BENCHMARK_MAIN();

@@ -1,4 +1,4 @@
-// slm bench MODEL [-p 512] [-n 128] [--threads K] [--reps R] [--json] [--quant SCHEME]
+// slm bench MODEL [-p 512] [-n 128] [--threads K] [--reps R] [--json] [--quant SCHEME] [--mmap]
 // Prompt processing (one batch of -p tokens) and generation (-n single-token steps), median of reps.
 #include <algorithm>
 #include <chrono>
@@ -28,10 +28,11 @@ int bench_main(const std::vector<std::string>& argv) {
   const long long reps = args.int_option("--reps", 3);
   LoadOptions load;
   load.threads = static_cast<int>(args.int_option("--threads", 0));
+  load.mmap = args.flag("--mmap");
   load.quant = args.option("--quant");
   const bool json_out = args.flag("--json");
   auto pos = args.positionals();
-  if (pos.size() != 1) throw Error("usage: slm bench MODEL [-p 512] [-n 128] [--threads K] [--reps R] [--json]");
+  if (pos.size() != 1) throw Error("usage: slm bench MODEL [-p 512] [-n 128] [--threads K] [--reps R] [--json] [--quant SCHEME] [--mmap]");
   if (n_prompt < 1 || n_gen < 0 || reps < 1) throw Error("-p must be >= 1, -n >= 0, --reps >= 1");
 
   auto engine = Engine::load(resolve_model_path(pos[0]), load);

@@ -29,6 +29,7 @@ int chat_main(const std::vector<std::string>& argv) {
   opts.generate.sampler = read_sampler_options(args, 0.7);
   LoadOptions load;
   load.threads = static_cast<int>(args.int_option("--threads", 0));
+  load.mmap = args.flag("--mmap");
   load.matformer = args.option("--matformer");
   const long long ctx_arg = args.int_option("--ctx", 0);
   auto pos = args.positionals();

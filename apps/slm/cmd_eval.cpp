@@ -78,6 +78,7 @@ int eval_main(const std::vector<std::string>& argv) {
   run.show_progress = !no_progress;
   LoadOptions load;
   load.threads = static_cast<int>(args.int_option("--threads", 0));
+  load.mmap = args.flag("--mmap");
   const auto positionals = args.positionals();
 
   if (task_name.empty()) throw Error(std::string("--task is required\n") + kUsage);

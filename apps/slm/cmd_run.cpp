@@ -34,6 +34,7 @@ int run_main(const std::vector<std::string>& argv) {
   opts.sampler = read_sampler_options(args, 0.8);
   LoadOptions load;
   load.threads = static_cast<int>(args.int_option("--threads", 0));
+  load.mmap = args.flag("--mmap");
   load.matformer = args.option("--matformer");
   load.quant = args.option("--quant");
   const long long ctx_arg = args.int_option("--ctx", 0);

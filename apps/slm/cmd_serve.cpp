@@ -31,6 +31,7 @@ int serve_main(const std::vector<std::string>& argv) {
   o.chat_template_file = args.option("--chat-template");
   LoadOptions load;
   load.threads = static_cast<int>(args.int_option("--threads", 0));
+  load.mmap = args.flag("--mmap");
   auto pos = args.positionals();
   if (pos.size() != 1)
     throw Error("usage: slm serve MODEL [--host H] [--port P] [--api-key KEY] [--parallel N] [--ctx N] [--queue N]");

@@ -33,7 +33,9 @@ std::unique_ptr<Engine> Engine::load(const std::string& path, const LoadOptions&
   const auto t0 = std::chrono::steady_clock::now();
   auto e = std::unique_ptr<Engine>(new Engine());
   e->pool_ = std::make_unique<ThreadPool>(options.threads > 0 ? options.threads : ThreadPool::default_threads());
-  auto files = open_model_files(path);
+  // Weights that are converted at load are read once: a mapping serves that best.
+  const bool in_place = options.quant.empty() && options.matformer.empty() && !options.mmap;
+  auto files = open_model_files(path, in_place ? Residency::kResident : Residency::kMapped);
   if (!options.matformer.empty()) apply_matformer_slice(*files, read_matformer_slice(options.matformer));
   if (!options.quant.empty()) {
     const auto scheme = parse_quant_scheme(options.quant);

@@ -18,6 +18,9 @@ struct LoadOptions {
   int threads = 0;        // 0 = physical cores
   std::string quant;      // "" = as stored; else a scheme ("Q8_0", "Q4_K_M", …) applied in memory at load
   std::string matformer;  // a MatFormer slice file (Gemma 3n sub-model selection); "" = the full model
+  // GGUF weights are read into huge-page memory (faster per token than a mapping) unless this is
+  // set or memory is short; a mapping opens instantly and shares the page cache.
+  bool mmap = false;
 };
 
 class Engine {

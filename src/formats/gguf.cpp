@@ -98,7 +98,7 @@ bool GgufValue::is_integer() const {
   }
 }
 
-GgufFile::GgufFile(const std::string& path) : file_(path) {
+GgufFile::GgufFile(const std::string& path, Residency residency) : file_(path, residency) {
   Cursor c(path, file_.data(), file_.size());
   if (file_.size() < 4 || c.read<uint32_t>("magic") != kMagic) throw Error(path + ": not a GGUF file (bad magic)");
   version_ = c.read<uint32_t>("version");

@@ -38,7 +38,7 @@ struct GgufTensorInfo {
 
 class GgufFile {
  public:
-  explicit GgufFile(const std::string& path);
+  explicit GgufFile(const std::string& path, Residency residency = Residency::kMapped);
 
   const std::string& path() const { return file_.path(); }
   uint32_t version() const { return version_; }

@@ -39,8 +39,8 @@ static std::string canonical_gguf_name(const std::string& name, const std::map<s
   return it == renames.end() ? name : name.substr(0, a + 1) + it->second + name.substr(b);
 }
 
-std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
-  auto gguf = std::make_shared<GgufFile>(path);
+std::unique_ptr<ModelFiles> open_gguf(const std::string& path, Residency residency) {
+  auto gguf = std::make_shared<GgufFile>(path, residency);
   auto m = std::make_unique<ModelFiles>();
   m->path = path;
   m->gguf = gguf;
@@ -206,11 +206,11 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path) {
   return m;
 }
 
-std::unique_ptr<ModelFiles> open_model_files(const std::string& path) {
+std::unique_ptr<ModelFiles> open_model_files(const std::string& path, Residency gguf_residency) {
   namespace fs = std::filesystem;
   if (fs::is_directory(path)) return open_hf_dir(path);
   if (!fs::exists(path)) throw Error(path + ": no such file or directory");
-  return open_gguf(path);
+  return open_gguf(path, gguf_residency);
 }
 
 }  // namespace slm

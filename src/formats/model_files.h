@@ -19,9 +19,11 @@ struct ModelFiles {
 };
 
 // Detects the format. Throws slm::Error naming the file and field for anything malformed.
-std::unique_ptr<ModelFiles> open_model_files(const std::string& path);
+// A GGUF's weights are used in place; `gguf_residency` says whether they are mapped or read
+// into the process's memory (see base/mapped_file.h). Safetensors are always mapped.
+std::unique_ptr<ModelFiles> open_model_files(const std::string& path, Residency gguf_residency = Residency::kMapped);
 std::unique_ptr<ModelFiles> open_hf_dir(const std::string& dir);
-std::unique_ptr<ModelFiles> open_gguf(const std::string& path);
+std::unique_ptr<ModelFiles> open_gguf(const std::string& path, Residency residency = Residency::kMapped);
 
 // Reads config.json alone into a ModelConfig (no weights).
 ModelConfig read_hf_config(const std::string& config_json_path);
