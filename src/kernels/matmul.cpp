@@ -32,7 +32,12 @@ void matmul_tiles(const Tensor& w, const float* x, int64_t n_tokens, float* y, T
   if (x_buffer.size() < static_cast<size_t>(padded_tokens * in)) x_buffer.resize(padded_tokens * in);
   uint16_t* const xb = x_buffer.data();
   const auto convert_tokens = [&](size_t begin, size_t end, int) {
-    for (size_t t = begin; t < end; ++t) f32_to_bf16_row(x + t * in, xb + t * in, in);
+    thread_local std::vector<uint16_t> row;
+    if (row.size() < static_cast<size_t>(in)) row.resize(in);
+    for (size_t t = begin; t < end; ++t) {
+      f32_to_bf16_row(x + t * in, row.data(), in);
+      scatter_row_to_tiles(row.data(), static_cast<int64_t>(t), in, xb);
+    }
   };
   pool.parallel_for(static_cast<size_t>(n_tokens), convert_tokens);
 
@@ -53,8 +58,8 @@ void matmul_tiles(const Tensor& w, const float* x, int64_t n_tokens, float* y, T
         const int used = static_cast<int>(std::min<int64_t>(kPanelRows, out - r0));
         for (int r = 0; r < used; ++r) to_bf16(base + (r0 + r) * row_bytes + offset, rows.data() + r * len, len);
         pack_panel(rows.data(), used, len, panel.data());
-        tile_gemm_amx({panel.data(), used, xb + k0, in, n_tokens, len, y + r0, out, bias ? bias + r0 : nullptr,
-                       k0 > 0});
+        tile_gemm_amx({panel.data(), used, xb + tile_offset(0, k0, in), in * 16, n_tokens, len, y + r0, out,
+                       bias ? bias + r0 : nullptr, k0 > 0});
       }
     });
   }

@@ -19,6 +19,10 @@ void pack_panel_reference(const uint16_t* rows, int rows_used, int64_t k, uint16
           }
 }
 
+void scatter_row_to_tiles(const uint16_t* row, int64_t t, int64_t k, uint16_t* x) {
+  for (int64_t i = 0; i < k; i += 32) std::memcpy(x + tile_offset(t, i, k), row + i, 64);
+}
+
 void tile_gemm_reference(const TileGemmArgs& a) {
   const int64_t chunks = a.k / 32;
   for (int64_t t = 0; t < a.m; ++t)
@@ -27,7 +31,8 @@ void tile_gemm_reference(const TileGemmArgs& a) {
       float sum = a.accumulate ? a.y[t * a.y_stride + r] : (a.bias ? a.bias[r] : 0.0f);
       for (int64_t i = 0; i < a.k; ++i) {
         const uint16_t w = packed[(i / 32) * 512 + (i % 32) / 2 * 32 + (r % 16) * 2 + i % 2];
-        sum += bf16_to_f32(a.x[t * a.x_stride + i]) * bf16_to_f32(w);
+        const uint16_t x = a.x[(t / 16) * a.x_block_stride + (i / 32) * 512 + (t % 16) * 32 + i % 32];
+        sum += bf16_to_f32(x) * bf16_to_f32(w);
       }
       a.y[t * a.y_stride + r] = sum;
     }

@@ -106,9 +106,8 @@ SLM_AMX void tile_gemm_amx(const TileGemmArgs& a) {
     for (int h = 0; h < 2; ++h)
       for (int t = 0; t < 16; ++t)
         for (int r = 0; r < 16; ++r) bias_tiles[h][16 * t + r] = 16 * h + r < a.rows_used ? a.bias[16 * h + r] : 0.0f;
-  const float* bias0 = a.bias ? bias_tiles[0] : nullptr;
-  const float* bias1 = a.bias ? bias_tiles[1] : nullptr;
-  const size_t x_bytes = a.x_stride * 2;
+  const float* bias0 = a.bias && !a.accumulate ? bias_tiles[0] : nullptr;
+  const float* bias1 = a.bias && !a.accumulate ? bias_tiles[1] : nullptr;
   for (int64_t t0 = 0; t0 < a.m; t0 += 32) {
     const TilePlace p0{clamp16(a.m - t0), clamp16(a.rows_used), a.y + t0 * a.y_stride};
     const TilePlace p1{p0.tokens, clamp16(a.rows_used - 16), p0.y + 16};
@@ -118,11 +117,11 @@ SLM_AMX void tile_gemm_amx(const TileGemmArgs& a) {
     load_accumulator<1>(p1, a, bias1);
     load_accumulator<2>(p2, a, bias0);
     load_accumulator<3>(p3, a, bias1);
-    const uint16_t* x0 = a.x + t0 * a.x_stride;
-    const uint16_t* x1 = x0 + 16 * a.x_stride;
+    const uint16_t* x0 = a.x + (t0 / 16) * a.x_block_stride;
+    const uint16_t* x1 = x0 + a.x_block_stride;
     for (int64_t c = 0; c < chunks; ++c) {
-      _tile_loadd(4, x0 + 32 * c, x_bytes);
-      _tile_loadd(5, x1 + 32 * c, x_bytes);
+      _tile_loadd(4, x0 + 512 * c, 64);
+      _tile_loadd(5, x1 + 512 * c, 64);
       _tile_loadd(6, w0 + 512 * c, 64);
       _tile_loadd(7, w1 + 512 * c, 64);
       _tile_dpbf16ps(0, 4, 6);

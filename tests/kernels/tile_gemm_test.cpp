@@ -92,15 +92,17 @@ TEST(KernelTileGemm, AmxMatchesScalarProducts) {
       std::vector<uint16_t> panel(panel_elements(k));
       pack_panel_reference(wrows.data(), used, k, panel.data());
       for (int64_t m : {1, 15, 16, 17, 31, 32, 33, 70}) {
-        const int64_t stride = k + 32;  // a row stride wider than k, as for k slices
-        const int64_t padded = (m + 31) / 32 * 32;
-        const auto x = bf16_of(gaussian(padded * stride, 22 + m));
+        // Tiles of rows of k + 64 values, of which the gemm reads values 32 .. k + 32 (a k slice).
+        const int64_t full = k + 64, padded = (m + 31) / 32 * 32;
+        const auto rows = bf16_of(gaussian(padded * full, 22 + m));
+        std::vector<uint16_t> x(padded * full);
+        for (int64_t t = 0; t < padded; ++t) scatter_row_to_tiles(rows.data() + t * full, t, full, x.data());
         const auto bias = gaussian(32, 23);
         for (int mode = 0; mode < 3; ++mode) {  // zero start, bias start, accumulate onto y
           const int64_t y_stride = used + 3;
           auto want = gaussian(m * y_stride, 24);
           auto got = want;
-          TileGemmArgs a{panel.data(), used, x.data(), stride, m, k, want.data(), y_stride,
+          TileGemmArgs a{panel.data(), used, x.data() + tile_offset(0, 32, full), 16 * full, m, k, want.data(), y_stride,
                          mode == 1 ? bias.data() : nullptr, mode == 2};
           tile_gemm_reference(a);
           a.y = got.data();
@@ -113,7 +115,7 @@ TEST(KernelTileGemm, AmxMatchesScalarProducts) {
               }
               double mag = 1.0;
               for (int64_t i = 0; i < k; ++i)
-                mag += std::fabs(bf16_to_f32(x[t * stride + i]) * bf16_to_f32(wrows[r * k + i]));
+                mag += std::fabs(bf16_to_f32(rows[t * full + 32 + i]) * bf16_to_f32(wrows[r * k + i]));
               // Both sum the same exact products in f32, in different orders.
               ASSERT_NEAR(got[t * y_stride + r], want[t * y_stride + r], 2e-6 * mag)
                   << "k " << k << " rows " << used << " m " << m << " mode " << mode;
