@@ -7,6 +7,7 @@
 #include <random>
 
 #include "args.h"
+#include "base/memory_bandwidth.h"
 #include "base/memory_usage.h"
 #include "command.h"
 #include "hub/resolver.h"
@@ -14,6 +15,19 @@
 
 namespace slm::cli {
 namespace {
+
+// The weights one generated token reads: all of them, except embedding tables that are only
+// looked up by row (the token embedding unless it doubles as the output matrix).
+std::vector<std::span<const uint8_t>> weights_read_per_token(const WeightStore& w) {
+  std::vector<std::span<const uint8_t>> regions;
+  const bool tied = !w.has("output.weight");
+  for (const auto& name : w.names()) {
+    if (name == "per_layer_token_embd.weight" || (name == "token_embd.weight" && !tied)) continue;
+    const Tensor* t = w.find(name);
+    regions.emplace_back(static_cast<const uint8_t*>(t->data), t->nbytes());
+  }
+  return regions;
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -63,15 +77,25 @@ int bench_main(const std::vector<std::string>& argv) {
     tg.push_back(n_gen > 0 ? n_gen / tg_s : 0.0);
     rep_rows.push_back({{"pp_tok_s", pp.back()}, {"tg_tok_s", tg.back()}});
   }
+  // Generation cannot beat (bytes read per token) / (read bandwidth): how close it comes.
+  const auto regions = weights_read_per_token(engine->model().files().weights);
+  double bytes_per_token = 0;
+  for (const auto& r : regions) bytes_per_token += static_cast<double>(r.size());
+  const double bandwidth = measure_read_bandwidth(regions, engine->pool());
+  const double bound = bandwidth / bytes_per_token;
   nlohmann::json out = {{"model", pos[0]}, {"threads", engine->pool().size()}, {"n_prompt", n_prompt},
                         {"n_gen", n_gen}, {"pp_tok_s", median(pp)}, {"tg_tok_s", median(tg)},
-                        {"load_s", engine->load_seconds()}, {"peak_rss_mb", peak_rss_mb()}, {"reps", rep_rows}};
+                        {"load_s", engine->load_seconds()}, {"peak_rss_mb", peak_rss_mb()},
+                        {"weights_mb_per_token", bytes_per_token / 1e6}, {"read_gb_s", bandwidth / 1e9},
+                        {"tg_bound_tok_s", bound}, {"tg_fraction_of_bound", median(tg) / bound}, {"reps", rep_rows}};
   if (json_out) {
     std::printf("%s\n", out.dump().c_str());
   } else {
     std::printf("model %s, %d threads\n", pos[0].c_str(), engine->pool().size());
     std::printf("pp%lld: %.2f tok/s   tg%lld: %.2f tok/s   load %.3f s   peak RSS %.1f MiB   (median of %lld)\n",
                 n_prompt, median(pp), n_gen, median(tg), engine->load_seconds(), peak_rss_mb(), reps);
+    std::printf("generation bound: %.0f MB of weights per token at %.1f GB/s read = %.1f tok/s; tg is %.0f%% of it\n",
+                bytes_per_token / 1e6, bandwidth / 1e9, bound, 100 * median(tg) / bound);
   }
   return 0;
 }

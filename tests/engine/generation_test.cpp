@@ -2,6 +2,8 @@
 // KV-cache prefix reuse, and the `slm run` JSON contract.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -146,8 +148,12 @@ TEST(BenchCommand, PrintsTheJsonFiguresScriptsReadOnly) {
   auto r = test::run_cli("bench " + test::fixture("models/stories260k") + " -p 16 -n 4 --reps 2 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = json::parse(r.out);
-  for (const char* k : {"pp_tok_s", "tg_tok_s", "load_s", "peak_rss_mb"}) EXPECT_GT(j[k].get<double>(), 0) << k;
+  for (const char* k : {"pp_tok_s", "tg_tok_s", "load_s", "peak_rss_mb", "read_gb_s", "tg_bound_tok_s"})
+    EXPECT_GT(j[k].get<double>(), 0) << k;
   EXPECT_EQ(j["reps"].size(), 2u);
+  // stories260k: every tensor is read per token (its output matrix is the tied embedding).
+  EXPECT_NEAR(j["weights_mb_per_token"].get<double>() * 1e6, std::filesystem::file_size(test::fixture("models/stories260k/model.safetensors")), 1e5);
+  EXPECT_NEAR(j["tg_fraction_of_bound"].get<double>(), j["tg_tok_s"].get<double>() / j["tg_bound_tok_s"].get<double>(), 1e-9);
 }
 
 }  // namespace
