@@ -1,0 +1,119 @@
+// Each SIMD attention tile against the scalar one on random data, with row counts, depths and
+// strides that leave tails. Bounds: sums of products may be reordered, so
+// |simd - scalar| <= 1e-5 (1 + Σ|terms|); exponentials differ by <= 1e-6 relative.
+#include <gtest/gtest.h>
+
+#include <cfloat>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "kernels/attention_tiles.h"
+
+namespace slm::kernels {
+namespace {
+
+std::vector<const AttentionTiles*> simd_variants() {
+  std::vector<const AttentionTiles*> v;
+  if (const auto* t = attention_tiles_avx2()) v.push_back(t);
+  if (const auto* t = attention_tiles_avx512()) v.push_back(t);
+  return v;
+}
+
+std::vector<float> gaussian(size_t n, std::mt19937& rng) {
+  std::normal_distribution<float> d;
+  std::vector<float> x(n);
+  for (auto& e : x) e = d(rng);
+  return x;
+}
+
+TEST(KernelAttentionTiles, GemmMatchesScalar) {
+  const auto& ref = attention_tiles_scalar();
+  std::mt19937 rng(1);
+  for (const AttentionTiles* t : simd_variants())
+    for (int64_t nv = 1; nv <= t->max_rows / t->width; ++nv)
+      for (int64_t rows : {1, 5, 13, 64})
+        for (int64_t depth : {1, 7, 64}) {
+          const int64_t mp = nv * t->width, a_rs = depth + 3, a_ks = 1;
+          // Both layouts: rows strided (scores) and depth strided (P·V, a_rs = 1).
+          for (bool transposed : {false, true}) {
+            const int64_t rs = transposed ? 1 : a_rs, ks = transposed ? rows + 2 : a_ks;
+            const auto a = gaussian((rows + 2) * (depth + 3), rng), b = gaussian(depth * mp, rng);
+            const auto c0 = gaussian(rows * mp, rng), alpha = gaussian(mp, rng);
+            for (int mode = 0; mode < 3; ++mode) {  // overwrite, accumulate, accumulate scaled
+              auto want = c0, got = c0;
+              const float* al = mode == 2 ? alpha.data() : nullptr;
+              ref.gemm(a.data(), rs, ks, rows, b.data(), depth, mp, al, mode > 0, want.data());
+              t->gemm(a.data(), rs, ks, rows, b.data(), depth, mp, al, mode > 0, got.data());
+              for (int64_t r = 0; r < rows; ++r)
+                for (int64_t m = 0; m < mp; ++m) {
+                  float mag = mode ? std::fabs(c0[r * mp + m] * (al ? al[m] : 1.0f)) : 0.0f;
+                  for (int64_t i = 0; i < depth; ++i) mag += std::fabs(a[r * rs + i * ks] * b[i * mp + m]);
+                  ASSERT_NEAR(got[r * mp + m], want[r * mp + m], 1e-5f * (1 + mag))
+                      << t->name << " nv " << nv << " rows " << rows << " depth " << depth << " mode " << mode;
+                }
+            }
+          }
+        }
+}
+
+TEST(KernelAttentionTiles, SoftmaxStepMatchesScalar) {
+  const auto& ref = attention_tiles_scalar();
+  std::mt19937 rng(2);
+  for (const AttentionTiles* t : simd_variants())
+    for (int64_t n : {1, 9, 64})
+      for (float spread : {1.0f, 30.0f, 3000.0f}) {
+        const int64_t mp = 2 * t->width;
+        auto st = gaussian(n * mp, rng);
+        for (auto& e : st) e *= spread;
+        for (int64_t i = 0; i < n * mp; i += 5) st[i] = -INFINITY;  // masked keys
+        std::vector<float> run(mp);
+        for (int64_t m = 0; m < mp; ++m) run[m] = m % 3 == 0 ? -FLT_MAX : spread * (m % 5 - 2.0f);
+        auto st2 = st, run2 = run;
+        std::vector<float> a1(mp), a2(mp), s1(mp), s2(mp);
+        ref.softmax_step(st.data(), n, mp, run.data(), a1.data(), s1.data());
+        t->softmax_step(st2.data(), n, mp, run2.data(), a2.data(), s2.data());
+        for (int64_t m = 0; m < mp; ++m) {
+          ASSERT_EQ(run2[m], run[m]) << t->name;
+          ASSERT_NEAR(a2[m], a1[m], 1e-6f * (1 + a1[m])) << t->name << " lane " << m;
+          ASSERT_NEAR(s2[m], s1[m], 1e-6f * (1 + s1[m])) << t->name << " lane " << m;
+        }
+        for (int64_t i = 0; i < n * mp; ++i) ASSERT_NEAR(st2[i], st[i], 1e-6f * (1 + st[i])) << t->name << " " << i;
+      }
+}
+
+TEST(KernelAttentionTiles, RowsKernelsMatchScalar) {
+  const auto& ref = attention_tiles_scalar();
+  std::mt19937 rng(3);
+  for (const AttentionTiles* t : simd_variants())
+    for (int64_t d : {t->width, int64_t{64}, int64_t{128}, int64_t{256}})
+      for (int64_t rows : {1, 2, 3, 4, 7})
+        for (int64_t n : {1, 6, 64}) {
+          const int64_t mp = t->width, stride = d + 16;
+          const auto q = gaussian(rows * d, rng), k = gaussian(n * stride, rng), v = gaussian(n * stride, rng);
+          std::vector<float> want(n * mp, 0.0f), got(n * mp, 0.0f);
+          ref.dot_rows(q.data(), rows, k.data(), stride, n, d, want.data(), mp);
+          t->dot_rows(q.data(), rows, k.data(), stride, n, d, got.data(), mp);
+          for (int64_t j = 0; j < n; ++j)
+            for (int64_t r = 0; r < rows; ++r) {
+              float mag = 0;
+              for (int64_t i = 0; i < d; ++i) mag += std::fabs(q[r * d + i] * k[j * stride + i]);
+              ASSERT_NEAR(got[j * mp + r], want[j * mp + r], 1e-5f * (1 + mag)) << t->name << " d " << d;
+            }
+          const auto p = gaussian(n * mp, rng), o0 = gaussian(rows * d, rng), alpha = gaussian(mp, rng);
+          for (const float* al : {static_cast<const float*>(nullptr), alpha.data()}) {
+            auto ow = o0, og = o0;
+            ref.pv_rows(p.data(), mp, rows, v.data(), stride, n, d, al, ow.data());
+            t->pv_rows(p.data(), mp, rows, v.data(), stride, n, d, al, og.data());
+            for (int64_t r = 0; r < rows; ++r)
+              for (int64_t i = 0; i < d; ++i) {
+                float mag = std::fabs(o0[r * d + i] * (al ? al[r] : 1.0f));
+                for (int64_t j = 0; j < n; ++j) mag += std::fabs(p[j * mp + r] * v[j * stride + i]);
+                ASSERT_NEAR(og[r * d + i], ow[r * d + i], 1e-5f * (1 + mag)) << t->name << " d " << d;
+              }
+          }
+        }
+}
+
+}  // namespace
+}  // namespace slm::kernels
