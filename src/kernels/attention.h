@@ -1,5 +1,8 @@
 #pragma once
 // Causal scaled-dot-product attention over a KV cache, grouped-query aware.
+// attention() is the fast kernel (tiled, online softmax, SIMD; see attention.cpp);
+// attention_reference() is the straightforward scalar algorithm it is tested against.
+#include <cstddef>
 #include <cstdint>
 
 #include "base/thread_pool.h"
@@ -16,10 +19,17 @@ struct AttentionShape {
   int64_t ring = 0;   // K/V rows form a ring of this many rows (position p at row p % ring); 0 = linear
 };
 
+// Floats of scratch attention() needs for this call on a pool of n_threads.
+size_t attention_scratch_floats(int64_t n_tokens, int64_t pos0, const AttentionShape& shape, int n_threads);
+
 // q: n_tokens rows of n_heads*head_dim (token t sits at position pos0 + t);
 // k, v: cache rows 0..pos0+n_tokens-1; out: n_tokens rows of n_heads*head_dim.
-// scratch: at least pool.size() * (pos0 + n_tokens) floats.
+// scratch: at least attention_scratch_floats(n_tokens, pos0, shape, pool.size()) floats.
 void attention(const float* q, const float* k, const float* v, float* out, int64_t n_tokens, int64_t pos0,
                const AttentionShape& shape, float* scratch, ThreadPool& pool);
+
+// The same result, one (token, head) at a time with plain loops; scratch: pool.size() * (pos0 + n_tokens).
+void attention_reference(const float* q, const float* k, const float* v, float* out, int64_t n_tokens, int64_t pos0,
+                         const AttentionShape& shape, float* scratch, ThreadPool& pool);
 
 }  // namespace slm::kernels

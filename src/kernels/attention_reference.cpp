@@ -1,15 +1,15 @@
-#include "kernels/attention.h"
-
+// The reference: for each (token, head), every score, the softmax with the global maximum and a
+// double sum, then the weighted sum of values. Plain loops so it depends on no SIMD kernel.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
-#include "kernels/dot.h"
+#include "kernels/attention.h"
 
 namespace slm::kernels {
 
-void attention(const float* q, const float* k, const float* v, float* out, int64_t n_tokens, int64_t pos0,
-               const AttentionShape& s, float* scratch, ThreadPool& pool) {
+void attention_reference(const float* q, const float* k, const float* v, float* out, int64_t n_tokens, int64_t pos0,
+                         const AttentionShape& s, float* scratch, ThreadPool& pool) {
   const int64_t group = s.n_heads / s.n_kv_heads;
   const int64_t q_stride = s.n_heads * s.head_dim;
   const int64_t max_len = pos0 + n_tokens;
@@ -24,7 +24,10 @@ void attention(const float* q, const float* k, const float* v, float* out, int64
       float max_score = -INFINITY;
       auto row = [&](int64_t j) { return (s.ring ? j % s.ring : j) * s.kv_stride + kv_off; };
       for (int64_t j = first; j <= pos; ++j) {
-        scores[j] = dot_f32(qh, k + row(j), s.head_dim) * s.scale;
+        const float* kj = k + row(j);
+        float dot = 0;
+        for (int64_t d = 0; d < s.head_dim; ++d) dot += qh[d] * kj[d];
+        scores[j] = dot * s.scale;
         max_score = std::max(max_score, scores[j]);
       }
       double sum = 0;
@@ -37,7 +40,8 @@ void attention(const float* q, const float* k, const float* v, float* out, int64
       std::memset(oh, 0, s.head_dim * sizeof(float));
       for (int64_t j = first; j <= pos; ++j) {
         const float p = scores[j] * inv;
-        axpy_f32(p, v + row(j), oh, s.head_dim);
+        const float* vj = v + row(j);
+        for (int64_t d = 0; d < s.head_dim; ++d) oh[d] += p * vj[d];
       }
     }
   });

@@ -45,9 +45,6 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
   grow(s.k, T * kv_dim);
   grow(s.v, T * kv_dim);
   grow(s.attn, T * q_dim);
-  int64_t longest = 0;
-  for (const Segment& g : segments) longest = std::max(longest, g.pos0 + g.count);
-  grow(s.scores, pool.size() * longest);
 
   if (c.attn_output_gate) {
     // Each head's block of q_proj rows is [query (D) | gate (D)].
@@ -93,6 +90,7 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
         std::copy(s.v.begin() + src, s.v.begin() + src + kv_dim, vc + row * kv_dim);
       }
     const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, kv_dim, scale, window_, ring};
+    grow(s.scores, kernels::attention_scratch_floats(g.count, g.pos0, shape, pool.size()));
     kernels::attention(s.q.data() + g.offset * q_dim, kc, vc, s.attn.data() + g.offset * q_dim, g.count, g.pos0,
                        shape, s.scores.data(), pool);
   }
