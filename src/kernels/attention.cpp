@@ -66,6 +66,13 @@ Plan make_plan(const AttentionTiles& t, int64_t n_tokens, int64_t pos0, const At
   return p;
 }
 
+// Cache rows are kv_stride apart (4 KiB for 8 KV heads x 128), a stride the hardware prefetchers
+// do not follow across pages; a tile block computes long enough to pull the next block into L2.
+void prefetch_rows(const float* p, int64_t stride, int64_t rows, int64_t d) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < d; i += 16) __builtin_prefetch(p + r * stride + i, 0, 2);
+}
+
 struct Job {
   const AttentionTiles& t;
   const AttentionShape& s;
@@ -122,6 +129,13 @@ struct Job {
       const int64_t nk = ke - kb;
       const int64_t row0 = (s.ring ? kb % s.ring : kb) * s.kv_stride + kv_off;
       const float *kp = k + row0, *vp = v + row0;
+      if (!p.rows_layout && ke < k_hi) {
+        const int64_t next = std::min(kKeyBlock, k_hi - ke);
+        const int64_t next0 = (s.ring ? ke % s.ring : ke) * s.kv_stride + kv_off;
+        const int64_t n = s.ring ? std::min(next, s.ring - ke % s.ring) : next;
+        prefetch_rows(k + next0, s.kv_stride, n, D);
+        prefetch_rows(v + next0, s.kv_stride, n, D);
+      }
       if (p.rows_layout) t.dot_rows(qbuf, M, kp, s.kv_stride, nk, D, st, mp);
       else t.gemm(kp, s.kv_stride, 1, nk, qbuf, D, mp, nullptr, false, st);
       // Causal and window masks, only where this block crosses a row's limits.
