@@ -167,7 +167,7 @@ namespace {
 TEST(RunCommand, Stories260kFromTextPrompt) {
   const std::string dir = test::fixture("models/stories260k");
   auto cases = read_jsonl(dir + "/expected.jsonl");
-  for (const std::string model : {dir, dir + "/model.gguf"})
+  for (const std::string& model : {dir, dir + "/model.gguf"})
     for (const auto& c : cases) {
       const auto steps = c["steps"].get<int>();
       auto r = test::run_cli("run " + model + " -p " + test::shell_quote(c["prompt"]) + " -n " + std::to_string(steps) +

@@ -133,8 +133,12 @@ TEST_P(QuantizeHfMetadata, ChatTemplateAndSpecialIds) {
   }
   const auto hf = Tokenizer::from_hf_dir(dir_);
   const auto gguf = load_tokenizer(out_);
-  if (hf->adds_bos()) EXPECT_EQ(gguf->bos_id(), hf->bos_id());
-  if (hf->eos_id()) EXPECT_EQ(gguf->eos_id(), hf->eos_id());
+  if (hf->adds_bos()) {
+    EXPECT_EQ(gguf->bos_id(), hf->bos_id());
+  }
+  if (hf->eos_id()) {
+    EXPECT_EQ(gguf->eos_id(), hf->eos_id());
+  }
   // The GGUF's end of generation is one of the stop ids the directory declares.
   const ModelConfig want = open_model_files(dir_)->config, got = open_model_files(out_)->config;
   ASSERT_FALSE(got.eos_token_ids.empty());

@@ -72,7 +72,9 @@ TEST(ServeScheduler, BatchedJobsMatchLoneSessionsAndReusePrefixes) {
       EXPECT_EQ(outs[i]->ids, expected[i]) << prompts[i];
       reused += outs[i]->result.cached_tokens;
     }
-    if (round == 1) EXPECT_GT(reused, 0);
+    if (round == 1) {
+      EXPECT_GT(reused, 0);
+    }
   }
 }
 
