@@ -21,7 +21,10 @@ inline void cpu_relax() {
 // How long to spin before sleeping adapts: it grows while spinning pays off (a dedicated
 // machine, the gaps between the ops of a forward pass) and halves each time it does not (the
 // other thread was not running: an oversubscribed machine, where spinning only steals the core).
-constexpr int64_t kMaxSpinNs = 50000;
+// Waking a sleeping thread costs tens of microseconds (far more in a VM), and a decoded token
+// runs hundreds of parallel ops, so the ceiling is generous: a waiting thread sleeps only when
+// the gap is clearly longer than a wake-up.
+constexpr int64_t kMaxSpinNs = 1000000;
 
 // Spins until done() or `budget` ns have passed, adjusting the budget; true when done.
 template <typename Done>
@@ -86,7 +89,7 @@ void ThreadPool::run(JobRef job, size_t n) {
   auto [b, e] = chunk(n, n_threads_, 0);
   if (b < e) job.call(job.fn, b, e, 0);
   const auto all_done = [this] { return pending_.load(std::memory_order_acquire) == 0; };
-  if (!spin_until(all_done, spin_budget_ns_)) {
+  if (!spin_until(all_done, done_spin_ns_)) {
     std::unique_lock<std::mutex> lock(mu_);
     caller_waiting_.store(true);
     done_cv_.wait(lock, all_done);
@@ -100,7 +103,7 @@ void ThreadPool::worker(int index) {
   for (;;) {
     uint64_t gen = seen;
     const auto new_job = [&] { return (gen = generation_.load(std::memory_order_acquire)) != seen; };
-    if (!spin_until(new_job, spin_budget_ns_)) {
+    if (!spin_until(new_job, job_spin_ns_)) {
       std::unique_lock<std::mutex> lock(mu_);
       sleepers_.fetch_add(1);
       wake_cv_.wait(lock, [&] { return generation_.load() != seen; });

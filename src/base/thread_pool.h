@@ -54,7 +54,10 @@ class ThreadPool {
   std::atomic<int> pending_{0};          // workers still running the current job
   std::atomic<int> sleepers_{0};
   std::atomic<bool> caller_waiting_{false};
-  std::atomic<int64_t> spin_budget_ns_{20000};  // see spin_until in the .cpp
+  // How long workers spin for the next job and the caller for the last chunk (see spin_until in
+  // the .cpp); separate, since the two waits have different lengths.
+  std::atomic<int64_t> job_spin_ns_{200000};
+  std::atomic<int64_t> done_spin_ns_{200000};
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::condition_variable wake_cv_, done_cv_;
