@@ -20,7 +20,7 @@ struct TokenLogprob {
 struct GeneratedToken {
   int32_t id;
   float logprob = 0;               // set when the job asked for logprobs
-  std::vector<TokenLogprob> top;   // the job's top_logprobs most likely tokens
+  std::vector<TokenLogprob> top = {};  // the job's top_logprobs most likely tokens
 };
 
 struct JobResult {
