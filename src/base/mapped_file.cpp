@@ -65,7 +65,6 @@ MappedFile::MappedFile(const std::string& path, Residency residency) : path_(pat
         done += static_cast<size_t>(n);
       }
       if (done == size_) {
-        ::mprotect(aligned, rounded, PROT_READ);
         ::close(fd);
         region_ = p;
         region_size_ = rounded + kHuge;

@@ -25,6 +25,8 @@ class MappedFile {
   size_t size() const { return size_; }
   const std::string& path() const { return path_; }
   Residency residency() const { return residency_; }
+  // The bytes, writable, when they are the process's own copy (kResident); else nullptr.
+  uint8_t* own_data() { return residency_ == Residency::kResident ? const_cast<uint8_t*>(data_) : nullptr; }
 
  private:
   std::string path_;

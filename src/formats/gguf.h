@@ -43,6 +43,8 @@ class GgufFile {
   const std::string& path() const { return file_.path(); }
   uint32_t version() const { return version_; }
   const std::map<std::string, GgufValue>& metadata() const { return metadata_; }
+  // The file's bytes, writable, when they were read into the process's memory; else nullptr.
+  uint8_t* own_data() { return file_.own_data(); }
   const std::vector<GgufTensorInfo>& tensor_infos() const { return infos_; }
   // Tensor views for every tensor of a known dtype; unknown types raise on use, not on load.
   const std::map<std::string, Tensor>& tensors() const { return tensors_; }

@@ -196,7 +196,15 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path, Residency residen
       if (t.shape.size() != 2 || t.rows() != heads * c.head_dim)
         throw Error(origin + ": expected " + std::to_string(heads * c.head_dim) + " rows, got shape " +
                     shape_string(t.shape));
-      m->weights.put_owned(name, t.dtype, t.shape, unpermute_rows(t, heads), origin);
+      if (gguf->own_data()) {
+        // The weights are our own copy (t.data points into it): reorder them in place instead of
+        // keeping both orders.
+        const auto rows = unpermute_rows(t, heads);
+        std::memcpy(const_cast<void*>(t.data), rows.data(), rows.size());
+        m->weights.put(name, t, origin);
+      } else {
+        m->weights.put_owned(name, t.dtype, t.shape, unpermute_rows(t, heads), origin);
+      }
     } else {
       m->weights.put(name, t, origin);
     }
