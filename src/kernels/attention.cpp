@@ -66,7 +66,7 @@ Plan make_plan(const AttentionTiles& t, int64_t n_tokens, int64_t pos0, const At
   return p;
 }
 
-// Cache rows are kv_stride apart (4 KiB for 8 KV heads x 128), a stride the hardware prefetchers
+// Cache rows may be kv_stride apart (4 KiB for 8 KV heads x 128 in a position-major cache), a stride the hardware prefetchers
 // do not follow across pages; a tile block computes long enough to pull the next block into L2.
 void prefetch_rows(const float* p, int64_t stride, int64_t rows, int64_t d) {
   for (int64_t r = 0; r < rows; ++r)
@@ -122,7 +122,7 @@ struct Job {
     const int64_t lo = first_key(first_pos), hi = last_pos + 1;
     const int64_t chunk = ceil_div(ceil_div(hi - lo, p.n_splits), kKeyBlock) * kKeyBlock;
     const int64_t k_lo = std::min(hi, lo + split * chunk), k_hi = std::min(hi, k_lo + chunk);
-    const int64_t kv_off = kvh * D;
+    const int64_t kv_off = s.head_offset(kvh);
     for (int64_t kb = k_lo, ke; kb < k_hi; kb = ke) {
       ke = std::min(kb + kKeyBlock, k_hi);
       if (s.ring) ke = std::min(ke, (kb / s.ring + 1) * s.ring);  // a block never wraps the ring

@@ -13,10 +13,12 @@ struct AttentionShape {
   int64_t n_heads;
   int64_t n_kv_heads;
   int64_t head_dim;
-  int64_t kv_stride;  // floats between consecutive positions in the K/V cache (n_kv_heads * head_dim)
+  int64_t kv_stride;  // floats between consecutive positions of one KV head in the K/V cache
   float scale;        // usually 1/sqrt(head_dim)
   int64_t window = 0; // sliding window (0 = none): a query at p sees keys p-window+1..p
   int64_t ring = 0;   // K/V rows form a ring of this many rows (position p at row p % ring); 0 = linear
+  int64_t kv_head_stride = 0;  // floats between KV heads (0 = head_dim: the heads of a position side by side)
+  int64_t head_offset(int64_t kv_head) const { return kv_head * (kv_head_stride ? kv_head_stride : head_dim); }
 };
 
 // Floats of scratch attention() needs for this call on a pool of n_threads.

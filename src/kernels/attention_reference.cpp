@@ -20,7 +20,7 @@ void attention_reference(const float* q, const float* k, const float* v, float* 
       const int64_t pos = pos0 + t;
       const int64_t first = s.window > 0 ? std::max<int64_t>(0, pos - s.window + 1) : 0;
       const float* qh = q + t * q_stride + h * s.head_dim;
-      const int64_t kv_off = (h / group) * s.head_dim;
+      const int64_t kv_off = s.head_offset(h / group);
       float max_score = -INFINITY;
       auto row = [&](int64_t j) { return (s.ring ? j % s.ring : j) * s.kv_stride + kv_off; };
       for (int64_t j = first; j <= pos; ++j) {

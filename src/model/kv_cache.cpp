@@ -30,6 +30,7 @@ KVCache::KVCache(const ModelConfig& c, int64_t capacity, int64_t ring_chunk)
       recurrent_(c.n_layers) {
   if (capacity <= 0) throw Error("context size must be positive, got " + std::to_string(capacity));
   const int64_t width = c.n_kv_heads * c.head_dim;
+  kv_width_ = std::max<int64_t>(1, width);
   const auto& d = c.delta_net;
   for (int64_t l = 0; l < c.n_layers; ++l) {
     if (owns_kv(c, l)) {

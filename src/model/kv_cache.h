@@ -1,6 +1,6 @@
 #pragma once
 // Per-layer memory of the positions processed so far: keys and values (f32,
-// [row][kv_heads*head_dim]) for attention layers, and the recurrent state (convolution
+// [kv_head][row][head_dim]: each head's rows are contiguous, so attention streams them) for attention layers, and the recurrent state (convolution
 // history + DeltaNet matrix) for linear-attention layers. Recurrent state cannot be cut back
 // to an arbitrary position, so it is checkpointed at turn boundaries and restored from there.
 // Sliding-window layers keep only a ring of window + chunk rows: the decoder processes at most
@@ -32,6 +32,8 @@ class KVCache {
   int64_t size() const { return size_; }  // positions filled
   float* keys(int64_t layer) { return k_[layer].data(); }
   float* values(int64_t layer) { return v_[layer].data(); }
+  // Rows per KV head of a layer's keys (and values): the ring, or the capacity.
+  int64_t rows(int64_t layer) const { return static_cast<int64_t>(k_[layer].size()) / kv_width_; }
   RecurrentState& recurrent(int64_t layer) { return recurrent_[layer]; }
   void advance(int64_t n) { size_ += n; }
 
@@ -52,6 +54,7 @@ class KVCache {
   void reset_recurrent();
 
   int64_t capacity_, size_ = 0;
+  int64_t kv_width_ = 1;  // n_kv_heads * head_dim
   bool has_recurrent_ = false;
   std::vector<std::vector<float>> k_, v_;
   std::vector<int64_t> ring_;

@@ -18,6 +18,7 @@ struct Case {
   int64_t window = 0, ring = 0;
   int64_t n_kv_heads = 2;
   bool extreme = false;  // integer q/k with a large scale: scores in the thousands, computed exactly
+  bool head_major = false;  // the fast kernel reads a [kv_head][row][head_dim] copy of the cache
 };
 
 std::vector<const AttentionTiles*> variants() {
@@ -46,10 +47,23 @@ void check(const Case& c, int threads) {
   ThreadPool pool(threads);
   std::vector<float> ref(q_len), scratch(threads * (c.pos0 + c.n_tokens));
   attention_reference(q.data(), k.data(), v.data(), ref.data(), c.n_tokens, c.pos0, s, scratch.data(), pool);
+  // The same cache laid out head by head, as the KV cache stores it.
+  AttentionShape fast_shape = s;
+  std::vector<float> kf = k, vf = v;
+  if (c.head_major) {
+    fast_shape.kv_stride = c.head_dim;
+    fast_shape.kv_head_stride = rows * c.head_dim;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t h = 0; h < c.n_kv_heads; ++h)
+        for (int64_t d = 0; d < c.head_dim; ++d) {
+          kf[(h * rows + r) * c.head_dim + d] = k[r * s.kv_stride + h * c.head_dim + d];
+          vf[(h * rows + r) * c.head_dim + d] = v[r * s.kv_stride + h * c.head_dim + d];
+        }
+  }
   for (const AttentionTiles* t : variants()) {
     std::vector<float> got(q_len, NAN);
-    std::vector<float> ws(attention_scratch_floats_with(*t, c.n_tokens, c.pos0, s, threads));
-    attention_with(*t, q.data(), k.data(), v.data(), got.data(), c.n_tokens, c.pos0, s, ws.data(), pool);
+    std::vector<float> ws(attention_scratch_floats_with(*t, c.n_tokens, c.pos0, fast_shape, threads));
+    attention_with(*t, q.data(), kf.data(), vf.data(), got.data(), c.n_tokens, c.pos0, fast_shape, ws.data(), pool);
     float worst = 0;
     for (int64_t i = 0; i < q_len; ++i) {
       const float err = std::fabs(got[i] - ref[i]) / (1 + std::fabs(ref[i]));
@@ -92,6 +106,13 @@ TEST(KernelAttention, SlidingWindowOverRing) {
   check({300, 700, 2, 128, 128, 128 + 512}, 2);
   check({1, 5000, 4, 128, 1024, 1024 + 512}, 2);  // long window, split keys
   check({40, 0, 2, 64, 16, 0}, 2);                // window without a ring
+}
+
+TEST(KernelAttention, HeadMajorCacheLayout) {
+  for (int64_t n : {1, 17, 64})
+    for (int64_t group : {1, 2, 4}) check({n, 30, group, 128, 0, 0, 2, false, true}, 2);
+  check({1, 1500, 2, 128, 0, 0, 2, false, true}, 2);          // split keys
+  check({17, 333, 2, 64, 32, 32 + 64, 2, false, true}, 2);    // window over a ring
 }
 
 TEST(KernelAttention, LargeScoresStayFinite) {

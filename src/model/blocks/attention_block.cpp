@@ -82,14 +82,17 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
     float* kc = cache.keys(kv_layer_);
     float* vc = cache.values(kv_layer_);
     const int64_t ring = cache.ring(kv_layer_);
+    const int64_t head_stride = cache.rows(kv_layer_) * D;  // the cache is [kv_head][row][head_dim]
     if (own_kv)
       for (int64_t t = 0; t < g.count; ++t) {
         const int64_t row = ring ? (g.pos0 + t) % ring : g.pos0 + t;
         const int64_t src = (g.offset + t) * kv_dim;
-        std::copy(s.k.begin() + src, s.k.begin() + src + kv_dim, kc + row * kv_dim);
-        std::copy(s.v.begin() + src, s.v.begin() + src + kv_dim, vc + row * kv_dim);
+        for (int64_t h = 0; h < c.n_kv_heads; ++h) {
+          std::copy_n(s.k.begin() + src + h * D, D, kc + h * head_stride + row * D);
+          std::copy_n(s.v.begin() + src + h * D, D, vc + h * head_stride + row * D);
+        }
       }
-    const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, kv_dim, scale, window_, ring};
+    const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, D, scale, window_, ring, head_stride};
     grow(s.scores, kernels::attention_scratch_floats(g.count, g.pos0, shape, pool.size()));
     kernels::attention(s.q.data() + g.offset * q_dim, kc, vc, s.attn.data() + g.offset * q_dim, g.count, g.pos0,
                        shape, s.scores.data(), pool);
