@@ -166,8 +166,7 @@ SLM_AMX static void transpose16x16(__m512i v[16]) {
   }
 }
 
-SLM_AMX void pack_panel(const uint16_t* rows, int rows_used, int64_t k, uint16_t* panel) {
-  if (!cpu_features().avx512f) return pack_panel_reference(rows, rows_used, k, panel);
+SLM_AMX static void pack_panel_avx512(const uint16_t* rows, int rows_used, int64_t k, uint16_t* panel) {
   const int64_t chunks = k / 32;
   for (int g = 0; g < 2; ++g)
     for (int64_t c = 0; c < chunks; ++c) {
@@ -180,6 +179,12 @@ SLM_AMX void pack_panel(const uint16_t* rows, int rows_used, int64_t k, uint16_t
       uint16_t* out = panel + (g * chunks + c) * 512;
       for (int p = 0; p < 16; ++p) _mm512_storeu_si512(out + 32 * p, v[p]);
     }
+}
+
+// The check sits outside the AVX-512 function: its body may use AVX-512 from its first instruction.
+void pack_panel(const uint16_t* rows, int rows_used, int64_t k, uint16_t* panel) {
+  if (cpu_features().avx512f) return pack_panel_avx512(rows, rows_used, k, panel);
+  pack_panel_reference(rows, rows_used, k, panel);
 }
 
 #else
