@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "base/half.h"
+#include "base/huge_page_allocator.h"
 #include "base/thread_pool.h"
 #include "kernels/attention.h"
 #include "kernels/attention_tiles.h"
@@ -24,8 +26,10 @@ using namespace slm::kernels;
 const AttentionShape kShape{16, 8, 128, 8 * 128, 1.0f / std::sqrt(128.0f)};
 
 // The previous kernel (no window or ring needed here), kept only as the benchmark's baseline.
-void baseline_attention(const float* q, const float* k, const float* v, float* out, int64_t n_tokens, int64_t pos0,
-                        const AttentionShape& s, float* scratch, ThreadPool& pool) {
+void baseline_attention(const float* q, const void* k_cache, const void* v_cache, float* out, int64_t n_tokens,
+                        int64_t pos0, const AttentionShape& s, float* scratch, ThreadPool& pool) {
+  const auto* k = static_cast<const float*>(k_cache);
+  const auto* v = static_cast<const float*>(v_cache);
   const int64_t group = s.n_heads / s.n_kv_heads, q_stride = s.n_heads * s.head_dim, max_len = pos0 + n_tokens;
   pool.parallel_for(static_cast<size_t>(n_tokens * s.n_heads), [&](size_t begin, size_t end, int thread) {
     float* scores = scratch + thread * max_len;
@@ -105,5 +109,68 @@ int register_all() {
   return 0;
 }
 const int registered = register_all();
+
+}  // namespace
+
+namespace {
+
+// One decode step per layer over 28 layers' head-major caches ([kv_head][row][head_dim], as
+// KVCache stores them), so the cache comes from memory as in a real forward pass rather than
+// from L2/L3. Bytes processed = K and V rows read.
+template <typename Buffer>
+void BM_AttentionDecodeFromMemory(benchmark::State& state, int64_t context, int threads, DType kv_type) {
+  constexpr int64_t kLayers = 28;
+  const int64_t rows = context + 64, D = kShape.head_dim, Hkv = kShape.n_kv_heads;
+  AttentionShape shape = kShape;
+  shape.kv_stride = D;
+  shape.kv_head_stride = rows * D;
+  shape.kv_type = kv_type;
+  const size_t element = kv_type == DType::F16 ? 2 : 4;
+  std::mt19937 rng(1);
+  std::normal_distribution<float> d;
+  std::vector<Buffer> k(kLayers), v(kLayers);
+  for (int64_t l = 0; l < kLayers; ++l) {
+    k[l].resize(Hkv * rows * D * element / sizeof(float));
+    v[l].resize(k[l].size());
+    for (auto* x : {&k[l], &v[l]}) {
+      if (kv_type == DType::F16) {
+        auto* h = reinterpret_cast<uint16_t*>(x->data());
+        for (int64_t i = 0; i < Hkv * rows * D; ++i) h[i] = f32_to_f16(d(rng));
+      } else {
+        for (auto& e : *x) e = d(rng);
+      }
+    }
+  }
+  std::vector<float> q(kShape.n_heads * D), out(q.size());
+  for (auto& e : q) e = d(rng);
+  ThreadPool pool(threads);
+  std::vector<float> scratch(attention_scratch_floats(1, context - 1, shape, threads));
+  for (auto _ : state) {
+    for (int64_t l = 0; l < kLayers; ++l)
+      attention(q.data(), k[l].data(), v[l].data(), out.data(), 1, context - 1, shape, scratch.data(), pool);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * kLayers * 2 * Hkv * context * D * static_cast<int64_t>(element));
+}
+
+int register_decode_from_memory() {
+  for (int64_t context : {576, 2048})
+    for (int threads : {1, 2})
+      for (DType kv : {DType::F32, DType::F16}) {
+        const std::string suffix = std::string(kv == DType::F16 ? "f16" : "f32") + "/28layers@" +
+                                   std::to_string(context) + "/threads:" + std::to_string(threads);
+        benchmark::RegisterBenchmark(("AttentionDecodeFromMemory/4KiB-pages/" + suffix).c_str(),
+                                     BM_AttentionDecodeFromMemory<std::vector<float>>, context, threads, kv)
+            ->Unit(benchmark::kMicrosecond)
+            ->UseRealTime();
+        benchmark::RegisterBenchmark(("AttentionDecodeFromMemory/huge-pages/" + suffix).c_str(),
+                                     BM_AttentionDecodeFromMemory<std::vector<float, HugePageAllocator<float>>>,
+                                     context, threads, kv)
+            ->Unit(benchmark::kMicrosecond)
+            ->UseRealTime();
+      }
+  return 0;
+}
+const int registered_decode_from_memory = register_decode_from_memory();
 
 }  // namespace

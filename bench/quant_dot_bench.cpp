@@ -5,6 +5,7 @@
 #include <cstring>
 #include <random>
 
+#include "base/huge_page_allocator.h"
 #include "base/thread_pool.h"
 #include "kernels/matmul.h"
 #include "kernels/quant_dot.h"
@@ -78,6 +79,35 @@ void BM_Matmul(benchmark::State& state, DType t, int64_t tokens) {
   state.SetItemsProcessed(state.iterations() * in * out * tokens);  // multiply-adds
 }
 
+// Decode (one token) through the seven matrices of Llama-3.2-3B layers, enough layers that the
+// weights come from memory as in generation. Bytes processed = weight bytes read, so the rate
+// compares directly with the machine's read bandwidth.
+void BM_DecodeLayersFromMemory(benchmark::State& state, DType t, int threads) {
+  constexpr int64_t kLayers = 6, H = 3072, KV = 1024, F = 8192;
+  const int64_t shapes[7][2] = {{H, H}, {KV, H}, {KV, H}, {H, H}, {F, H}, {F, H}, {H, F}};
+  size_t total = 0;
+  for (const auto& sh : shapes) total += dtype_bytes(t, static_cast<size_t>(sh[0] * sh[1]));
+  std::vector<uint8_t, HugePageAllocator<uint8_t>> weights(total * kLayers);
+  const auto pattern = random_blocks(t, shapes[4][0] * shapes[4][1], 5);  // the largest matrix
+  std::vector<Tensor> mats;
+  size_t offset = 0;
+  for (int64_t l = 0; l < kLayers; ++l)
+    for (const auto& sh : shapes) {
+      const size_t bytes = dtype_bytes(t, static_cast<size_t>(sh[0] * sh[1]));
+      std::memcpy(weights.data() + offset, pattern.data(), bytes);
+      mats.push_back(Tensor{t, {sh[0], sh[1]}, weights.data() + offset});
+      offset += bytes;
+    }
+  const auto x = gaussian(F, 6);
+  std::vector<float> y(F);
+  ThreadPool pool(threads);
+  for (auto _ : state) {
+    for (const Tensor& m : mats) kernels::matmul(m, x.data(), 1, y.data(), pool);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(total * kLayers));
+}
+
 int register_all() {
   for (DType t : kTypes)
     for (int nt : {1, 4, 8}) {
@@ -90,6 +120,13 @@ int register_all() {
     for (int64_t tokens : {1, 64})
       benchmark::RegisterBenchmark(("Matmul2048/" + std::string(dtype_name(t)) + "/tokens:" + std::to_string(tokens)).c_str(),
                                    BM_Matmul, t, tokens);
+  for (DType t : {DType::Q8_0, DType::Q4_K, DType::Q6_K})
+    for (int threads : {1, 2})
+      benchmark::RegisterBenchmark(("DecodeLayersFromMemory/" + std::string(dtype_name(t)) + "/threads:" +
+                                    std::to_string(threads)).c_str(),
+                                   BM_DecodeLayersFromMemory, t, threads)
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
   return 0;
 }
 const int registered = register_all();

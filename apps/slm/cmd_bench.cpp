@@ -7,6 +7,7 @@
 #include <random>
 
 #include "args.h"
+#include "load_options.h"
 #include "base/memory_bandwidth.h"
 #include "base/memory_usage.h"
 #include "command.h"
@@ -40,9 +41,7 @@ int bench_main(const std::vector<std::string>& argv) {
   const long long n_prompt = args.int_option("-p", 512);
   const long long n_gen = args.int_option("-n", 128);
   const long long reps = args.int_option("--reps", 3);
-  LoadOptions load;
-  load.threads = static_cast<int>(args.int_option("--threads", 0));
-  load.mmap = args.flag("--mmap");
+  LoadOptions load = parse_load_options(args);
   load.quant = args.option("--quant");
   const bool json_out = args.flag("--json");
   auto pos = args.positionals();
@@ -56,7 +55,7 @@ int bench_main(const std::vector<std::string>& argv) {
   std::vector<int32_t> prompt(n_prompt);
   for (auto& id : prompt) id = pick(rng);
 
-  KVCache cache(c, n_prompt + n_gen);
+  KVCache cache(c, n_prompt + n_gen, engine->kv_cache_options());
   ForwardScratch scratch;
   nlohmann::json rep_rows = nlohmann::json::array();
   std::vector<double> pp, tg;

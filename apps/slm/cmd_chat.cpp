@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "args.h"
+#include "load_options.h"
 #include "sampler_options.h"
 #include "command.h"
 #include "engine/chat_session.h"
@@ -27,9 +28,7 @@ int chat_main(const std::vector<std::string>& argv) {
   const bool stats = args.flag("--stats");
   opts.generate.max_tokens = static_cast<int>(args.int_option("-n", 1024));
   opts.generate.sampler = read_sampler_options(args, 0.7);
-  LoadOptions load;
-  load.threads = static_cast<int>(args.int_option("--threads", 0));
-  load.mmap = args.flag("--mmap");
+  LoadOptions load = parse_load_options(args);
   load.matformer = args.option("--matformer");
   const long long ctx_arg = args.int_option("--ctx", 0);
   auto pos = args.positionals();

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "args.h"
+#include "load_options.h"
 #include "command.h"
 #include "engine/engine.h"
 #include "eval/eval_runner.h"
@@ -76,9 +77,7 @@ int eval_main(const std::vector<std::string>& argv) {
   if (think || no_think) run.thinking = think;
   run.bos = eval::parse_bos_policy(args.option("--bos", "auto"));
   run.show_progress = !no_progress;
-  LoadOptions load;
-  load.threads = static_cast<int>(args.int_option("--threads", 0));
-  load.mmap = args.flag("--mmap");
+  LoadOptions load = parse_load_options(args);
   const auto positionals = args.positionals();
 
   if (task_name.empty()) throw Error(std::string("--task is required\n") + kUsage);

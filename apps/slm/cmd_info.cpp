@@ -1,4 +1,4 @@
-// slm info MODEL [--ctx N] [--json]: architecture, size, dtypes, context and the memory it needs.
+// slm info MODEL [--ctx N] [--kv-type f16|f32] [--json]: architecture, size, dtypes, context and the memory it needs.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -20,14 +20,16 @@ int info_main(const std::vector<std::string>& argv) {
   const long long ctx_arg = args.int_option("--ctx", 0);
   const bool json_out = args.flag("--json");
   const std::string matformer = args.option("--matformer");
+  KVCacheOptions kv;
+  kv.dtype = parse_kv_cache_type(args.option("--kv-type", "f16"));
   auto pos = args.positionals();
-  if (pos.size() != 1) throw Error("usage: slm info MODEL [--ctx N] [--json]");
+  if (pos.size() != 1) throw Error("usage: slm info MODEL [--ctx N] [--kv-type f16|f32] [--json]");
   auto files = open_model_files(resolve_model_path(pos[0]));
   if (!matformer.empty()) apply_matformer_slice(*files, read_matformer_slice(matformer));
   const ModelConfig& c = files->config;
   const int64_t ctx = ctx_arg > 0 ? ctx_arg : c.max_positions;
   const size_t weight_bytes = files->weights.total_bytes();
-  const size_t kv_bytes = kv_cache_bytes(c, ctx);
+  const size_t kv_bytes = kv_cache_bytes(c, ctx, kv);
   const int64_t params = files->weights.total_params();
   const ArchitectureSummary summary = summarize_architecture(c, files->weights);
   const auto fit = hub::fit_for_local_model(files->hf_dir, c, ctx);
@@ -41,6 +43,7 @@ int info_main(const std::vector<std::string>& argv) {
         {"context_length", c.max_positions}, {"dtypes", files->weights.bytes_by_dtype()},
         {"architecture_details", to_json(summary)},
         {"memory", {{"context", ctx}, {"weights_bytes", weight_bytes}, {"kv_cache_bytes", kv_bytes},
+                    {"kv_cache_type", kv.dtype == DType::F16 ? "f16" : "f32"},
                     {"total_bytes", weight_bytes + kv_bytes}}},
         {"fit", nlohmann::json::parse(hub::fit_report_json(fit, files->path))},
     };
@@ -63,8 +66,8 @@ int info_main(const std::vector<std::string>& argv) {
   std::printf("context length: %lld\n", static_cast<long long>(c.max_positions));
   std::printf("dtypes:        ");
   for (const auto& [dt, bytes] : files->weights.bytes_by_dtype()) std::printf(" %s %s", dt.c_str(), format_bytes(bytes).c_str());
-  std::printf("\nmemory at context %lld: weights %s + KV cache %s (f32) = %s\n", static_cast<long long>(ctx),
-              format_bytes(weight_bytes).c_str(), format_bytes(kv_bytes).c_str(),
+  std::printf("\nmemory at context %lld: weights %s + KV cache %s (%s) = %s\n", static_cast<long long>(ctx),
+              format_bytes(weight_bytes).c_str(), format_bytes(kv_bytes).c_str(), kv.dtype == DType::F16 ? "f16" : "f32",
               format_bytes(weight_bytes + kv_bytes).c_str());
   std::printf("\nas GGUF quantizations:\n%s", hub::format_fit_report(fit, files->path).c_str());
   return 0;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "args.h"
+#include "load_options.h"
 #include "sampler_options.h"
 #include "command.h"
 #include "hub/resolver.h"
@@ -32,9 +33,7 @@ int run_main(const std::vector<std::string>& argv) {
   opts.stop_at_eos = !ignore_eos;
   opts.keep_prompt_logits = dump_logits;
   opts.sampler = read_sampler_options(args, 0.8);
-  LoadOptions load;
-  load.threads = static_cast<int>(args.int_option("--threads", 0));
-  load.mmap = args.flag("--mmap");
+  LoadOptions load = parse_load_options(args);
   load.matformer = args.option("--matformer");
   load.quant = args.option("--quant");
   const long long ctx_arg = args.int_option("--ctx", 0);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "args.h"
+#include "load_options.h"
 #include "command.h"
 #include "engine/engine.h"
 #include "serve/http_server.h"
@@ -29,9 +30,7 @@ int serve_main(const std::vector<std::string>& argv) {
   o.max_body_bytes = static_cast<size_t>(args.int_option("--max-body", 8 << 20));
   o.model_id = args.option("--model-id");
   o.chat_template_file = args.option("--chat-template");
-  LoadOptions load;
-  load.threads = static_cast<int>(args.int_option("--threads", 0));
-  load.mmap = args.flag("--mmap");
+  LoadOptions load = parse_load_options(args);
   auto pos = args.positionals();
   if (pos.size() != 1)
     throw Error("usage: slm serve MODEL [--host H] [--port P] [--api-key KEY] [--parallel N] [--ctx N] [--queue N]");

@@ -49,6 +49,7 @@ std::unique_ptr<Engine> Engine::load(const std::string& path, const LoadOptions&
     if (auto eos = e->tokenizer_->eos_id())
       if (std::find(e->stop_ids_.begin(), e->stop_ids_.end(), *eos) == e->stop_ids_.end())
         e->stop_ids_.push_back(*eos);
+  e->kv_options_.dtype = options.kv_type;
   e->load_seconds_ = seconds_since(t0);
   return e;
 }
@@ -62,7 +63,8 @@ int64_t default_context(const ModelConfig& config, int64_t cap) {
   return std::min<int64_t>(config.max_positions > 0 ? config.max_positions : cap, cap);
 }
 
-Session::Session(Engine& engine, int64_t context) : engine_(engine), cache_(engine.config(), context) {}
+Session::Session(Engine& engine, int64_t context)
+    : engine_(engine), cache_(engine.config(), context, engine.kv_cache_options()) {}
 
 void Session::reset() {
   cache_.rollback(0);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/thread_pool.h"
+#include "model/kv_cache.h"
 #include "model/transformer.h"
 #include "sample/sampler.h"
 #include "text/tokenizer.h"
@@ -21,6 +22,7 @@ struct LoadOptions {
   // GGUF weights are read into huge-page memory (faster per token than a mapping) unless this is
   // set or memory is short; a mapping opens instantly and shares the page cache.
   bool mmap = false;
+  DType kv_type = DType::F16;  // of the KV caches sessions create (F16 or F32)
 };
 
 class Engine {
@@ -35,6 +37,8 @@ class Engine {
   const Tokenizer& require_tokenizer() const;
   ThreadPool& pool() { return *pool_; }
   double load_seconds() const { return load_seconds_; }
+  // How every KV cache for this engine is laid out (the element type chosen at load).
+  const KVCacheOptions& kv_cache_options() const { return kv_options_; }
   // Token ids that end generation (config eos ids and the tokenizer's EOS).
   const std::vector<int32_t>& stop_ids() const { return stop_ids_; }
 
@@ -44,6 +48,7 @@ class Engine {
   std::unique_ptr<ThreadPool> pool_;
   std::vector<int32_t> stop_ids_;
   double load_seconds_ = 0;
+  KVCacheOptions kv_options_;
 };
 
 struct GenerateOptions {

@@ -33,7 +33,7 @@ size_t common_prefix(const std::vector<int32_t>& a, const std::vector<int32_t>& 
 }  // namespace
 
 struct BatchScheduler::Slot {
-  explicit Slot(const ModelConfig& config, int64_t context) : cache(config, context) {}
+  Slot(const ModelConfig& config, int64_t context, const KVCacheOptions& kv) : cache(config, context, kv) {}
 
   KVCache cache;
   std::vector<int32_t> cached;  // tokens whose keys/values are in the cache
@@ -67,7 +67,7 @@ void BatchScheduler::run(const std::vector<GenerationRequest>& requests,
 
   std::vector<std::unique_ptr<Slot>> slots;
   const size_t n_slots = std::min<size_t>(parallel_, requests.size());
-  for (size_t i = 0; i < n_slots; ++i) slots.push_back(std::make_unique<Slot>(engine_.config(), context_));
+  for (size_t i = 0; i < n_slots; ++i) slots.push_back(std::make_unique<Slot>(engine_.config(), context_, engine_.kv_cache_options()));
   ForwardScratch scratch;
   size_t next = 0;
 

@@ -56,7 +56,7 @@ void ChoiceScorer::run(const std::vector<ChoiceRequest>& requests,
   const int64_t V = engine_.config().vocab_size;
   ForwardScratch scratch;
   std::vector<DocState> states(std::min<size_t>(parallel_, requests.size()));
-  for (auto& st : states) st.cache = std::make_unique<KVCache>(engine_.config(), context_);
+  for (auto& st : states) st.cache = std::make_unique<KVCache>(engine_.config(), context_, engine_.kv_cache_options());
   std::vector<BatchItem> items;
   std::vector<DocState*> active;
 

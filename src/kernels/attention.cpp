@@ -9,9 +9,11 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <string>
 
 #include "kernels/attention.h"
 #include "kernels/attention_tiles.h"
+#include "kernels/dot.h"
 #include "slm/error.h"
 
 namespace slm::kernels {
@@ -32,6 +34,7 @@ struct Plan {
   int64_t n_splits;
   int64_t rows, mp;  // query rows per job, padded to the vector width
   bool rows_layout;  // decode layout (vectors along head_dim) rather than tiles (vectors along rows)
+  bool widen;        // f16 cache in the tiles layout: each key block is widened to f32 first
   int64_t n_base, n_jobs;
   size_t per_thread, state_row, states;
 };
@@ -60,7 +63,10 @@ Plan make_plan(const AttentionTiles& t, int64_t n_tokens, int64_t pos0, const At
     p.n_splits = std::max<int64_t>(1, std::min(ceil_div(target, p.n_base), span / kMinSplitKeys));
   }
   p.n_jobs = p.n_base * p.n_splits;
-  p.per_thread = static_cast<size_t>((2 * s.head_dim + kKeyBlock) * p.mp);
+  // Decode kernels widen f16 elements as they load them; the prefill GEMM reads each key block
+  // many times, so it gets an f32 copy of the block.
+  p.widen = s.kv_type == DType::F16 && !p.rows_layout;
+  p.per_thread = static_cast<size_t>((2 * s.head_dim + kKeyBlock) * p.mp + (p.widen ? 2 * kKeyBlock * s.head_dim : 0));
   p.state_row = static_cast<size_t>(s.head_dim + 2);
   p.states = p.n_splits > 1 ? static_cast<size_t>(p.n_jobs * p.rows) * p.state_row : 0;
   return p;
@@ -68,16 +74,24 @@ Plan make_plan(const AttentionTiles& t, int64_t n_tokens, int64_t pos0, const At
 
 // Cache rows may be kv_stride apart (4 KiB for 8 KV heads x 128 in a position-major cache), a stride the hardware prefetchers
 // do not follow across pages; a tile block computes long enough to pull the next block into L2.
-void prefetch_rows(const float* p, int64_t stride, int64_t rows, int64_t d) {
+void prefetch_rows(const uint8_t* p, size_t stride_bytes, int64_t rows, size_t row_bytes) {
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t i = 0; i < d; i += 16) __builtin_prefetch(p + r * stride + i, 0, 2);
+    for (size_t i = 0; i < row_bytes; i += 64) __builtin_prefetch(p + r * stride_bytes + i, 0, 2);
+}
+
+// n rows of d f16 elements, `stride` elements apart, to f32 rows of d floats side by side.
+void widen_rows(const uint16_t* src, int64_t stride, int64_t n, int64_t d, float* dst) {
+  const auto convert = dot_best().f16_to_f32;
+  if (stride == d) return convert(src, dst, n * d);
+  for (int64_t r = 0; r < n; ++r) convert(src + r * stride, dst + r * d, d);
 }
 
 struct Job {
   const AttentionTiles& t;
   const AttentionShape& s;
   const Plan& p;
-  const float *q, *k, *v;
+  const float* q;
+  const uint8_t *k, *v;  // elements of s.kv_type
   float* out;
   int64_t n_tokens, pos0;
   float* states;
@@ -96,6 +110,10 @@ struct Job {
     float* qbuf = ws;
     float* st = qbuf + D * mp;
     float* obuf = st + kKeyBlock * mp;
+    float* kwide = obuf + D * mp;  // widened key and value blocks (f16 caches)
+    float* vwide = kwide + kKeyBlock * D;
+    const bool f16 = s.kv_type == DType::F16;
+    const size_t esize = f16 ? 2 : 4;
 
     // Queries scaled once; tiles put rows along the lanes (pad lanes zero, so their scores are 0).
     if (p.rows_layout) {
@@ -128,16 +146,24 @@ struct Job {
       if (s.ring) ke = std::min(ke, (kb / s.ring + 1) * s.ring);  // a block never wraps the ring
       const int64_t nk = ke - kb;
       const int64_t row0 = (s.ring ? kb % s.ring : kb) * s.kv_stride + kv_off;
-      const float *kp = k + row0, *vp = v + row0;
+      const uint16_t *kh = reinterpret_cast<const uint16_t*>(k) + row0, *vh = reinterpret_cast<const uint16_t*>(v) + row0;
+      const float *kp = reinterpret_cast<const float*>(k) + row0, *vp = reinterpret_cast<const float*>(v) + row0;
+      int64_t stride = s.kv_stride;
+      if (p.widen) {
+        widen_rows(kh, s.kv_stride, nk, D, kwide);
+        widen_rows(vh, s.kv_stride, nk, D, vwide);
+        kp = kwide, vp = vwide, stride = D;
+      }
       if (!p.rows_layout && ke < k_hi) {
         const int64_t next = std::min(kKeyBlock, k_hi - ke);
         const int64_t next0 = (s.ring ? ke % s.ring : ke) * s.kv_stride + kv_off;
         const int64_t n = s.ring ? std::min(next, s.ring - ke % s.ring) : next;
-        prefetch_rows(k + next0, s.kv_stride, n, D);
-        prefetch_rows(v + next0, s.kv_stride, n, D);
+        prefetch_rows(k + next0 * esize, s.kv_stride * esize, n, D * esize);
+        prefetch_rows(v + next0 * esize, s.kv_stride * esize, n, D * esize);
       }
-      if (p.rows_layout) t.dot_rows(qbuf, M, kp, s.kv_stride, nk, D, st, mp);
-      else t.gemm(kp, s.kv_stride, 1, nk, qbuf, D, mp, nullptr, false, st);
+      if (p.rows_layout && f16) t.dot_rows_f16(qbuf, M, kh, stride, nk, D, st, mp);
+      else if (p.rows_layout) t.dot_rows(qbuf, M, kp, stride, nk, D, st, mp);
+      else t.gemm(kp, stride, 1, nk, qbuf, D, mp, nullptr, false, st);
       // Causal and window masks, only where this block crosses a row's limits.
       if (ke - 1 > first_pos || kb < first_key(last_pos))
         for (int64_t tl = 0; tl < nt; ++tl) {
@@ -151,8 +177,9 @@ struct Job {
         }
       t.softmax_step(st, nk, mp, run_max, alpha, sum);
       for (int64_t r = 0; r < M; ++r) l[r] = l[r] * alpha[r] + sum[r];
-      if (p.rows_layout) t.pv_rows(st, mp, M, vp, s.kv_stride, nk, D, alpha, obuf);
-      else t.gemm(vp, 1, s.kv_stride, D, st, nk, mp, alpha, true, obuf);
+      if (p.rows_layout && f16) t.pv_rows_f16(st, mp, M, vh, stride, nk, D, alpha, obuf);
+      else if (p.rows_layout) t.pv_rows(st, mp, M, vp, stride, nk, D, alpha, obuf);
+      else t.gemm(vp, 1, stride, D, st, nk, mp, alpha, true, obuf);
     }
 
     auto o = [&](int64_t r, int64_t d) { return p.rows_layout ? obuf[r * D + d] : obuf[d * mp + r]; };
@@ -209,11 +236,14 @@ size_t attention_scratch_floats_with(const AttentionTiles& tiles, int64_t n_toke
   return static_cast<size_t>(std::max(1, n_threads)) * p.per_thread + p.states;
 }
 
-void attention_with(const AttentionTiles& tiles, const float* q, const float* k, const float* v, float* out,
+void attention_with(const AttentionTiles& tiles, const float* q, const void* k, const void* v, float* out,
                     int64_t n_tokens, int64_t pos0, const AttentionShape& shape, float* scratch, ThreadPool& pool) {
   if (n_tokens <= 0) return;
+  if (shape.kv_type != DType::F32 && shape.kv_type != DType::F16)
+    throw Error(std::string("attention: K/V cache of type ") + dtype_name(shape.kv_type) + " (f32 or f16 expected)");
   const Plan p = make_plan(tiles, n_tokens, pos0, shape, pool.size());
-  const Job job{tiles, shape, p, q, k, v, out, n_tokens, pos0, scratch + pool.size() * p.per_thread};
+  const Job job{tiles, shape, p, q, static_cast<const uint8_t*>(k), static_cast<const uint8_t*>(v), out,
+                n_tokens, pos0, scratch + pool.size() * p.per_thread};
   // Jobs are handed out one at a time, latest token blocks (the most keys) first, so uneven causal
   // jobs still balance; every job's result depends only on its inputs, never on which thread ran it.
   std::atomic<int64_t> next{0};
@@ -235,7 +265,7 @@ size_t attention_scratch_floats(int64_t n_tokens, int64_t pos0, const AttentionS
   return attention_scratch_floats_with(attention_tiles_best(), n_tokens, pos0, shape, n_threads);
 }
 
-void attention(const float* q, const float* k, const float* v, float* out, int64_t n_tokens, int64_t pos0,
+void attention(const float* q, const void* k, const void* v, float* out, int64_t n_tokens, int64_t pos0,
                const AttentionShape& shape, float* scratch, ThreadPool& pool) {
   attention_with(attention_tiles_best(), q, k, v, out, n_tokens, pos0, shape, scratch, pool);
 }

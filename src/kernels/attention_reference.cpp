@@ -4,12 +4,17 @@
 #include <cmath>
 #include <cstring>
 
+#include "base/half.h"
 #include "kernels/attention.h"
 
 namespace slm::kernels {
 
-void attention_reference(const float* q, const float* k, const float* v, float* out, int64_t n_tokens, int64_t pos0,
+void attention_reference(const float* q, const void* k, const void* v, float* out, int64_t n_tokens, int64_t pos0,
                          const AttentionShape& s, float* scratch, ThreadPool& pool) {
+  const bool f16 = s.kv_type == DType::F16;
+  auto element = [&](const void* base, int64_t i) {
+    return f16 ? f16_to_f32(static_cast<const uint16_t*>(base)[i]) : static_cast<const float*>(base)[i];
+  };
   const int64_t group = s.n_heads / s.n_kv_heads;
   const int64_t q_stride = s.n_heads * s.head_dim;
   const int64_t max_len = pos0 + n_tokens;
@@ -24,9 +29,8 @@ void attention_reference(const float* q, const float* k, const float* v, float* 
       float max_score = -INFINITY;
       auto row = [&](int64_t j) { return (s.ring ? j % s.ring : j) * s.kv_stride + kv_off; };
       for (int64_t j = first; j <= pos; ++j) {
-        const float* kj = k + row(j);
         float dot = 0;
-        for (int64_t d = 0; d < s.head_dim; ++d) dot += qh[d] * kj[d];
+        for (int64_t d = 0; d < s.head_dim; ++d) dot += qh[d] * element(k, row(j) + d);
         scores[j] = dot * s.scale;
         max_score = std::max(max_score, scores[j]);
       }
@@ -40,8 +44,7 @@ void attention_reference(const float* q, const float* k, const float* v, float* 
       std::memset(oh, 0, s.head_dim * sizeof(float));
       for (int64_t j = first; j <= pos; ++j) {
         const float p = scores[j] * inv;
-        const float* vj = v + row(j);
-        for (int64_t d = 0; d < s.head_dim; ++d) oh[d] += p * vj[d];
+        for (int64_t d = 0; d < s.head_dim; ++d) oh[d] += p * element(v, row(j) + d);
       }
     }
   });

@@ -33,6 +33,12 @@ struct AttentionTiles {
   // o[r] = alpha[r] * o[r] + Σ_{j<n} st[j][r] * v[j*v_stride ..] for r < rows (o rows d apart; alpha nullptr means 1).
   void (*pv_rows)(const float* st, int64_t mp, int64_t rows, const float* v, int64_t v_stride, int64_t n, int64_t d,
                   const float* alpha, float* o);
+  // The same two over an f16 cache, each element widened as it is loaded (decode streams the
+  // cache once, so converting in registers beats widening a block into a buffer first).
+  void (*dot_rows_f16)(const float* q, int64_t rows, const uint16_t* k, int64_t k_stride, int64_t n, int64_t d,
+                       float* st, int64_t mp);
+  void (*pv_rows_f16)(const float* st, int64_t mp, int64_t rows, const uint16_t* v, int64_t v_stride, int64_t n,
+                      int64_t d, const float* alpha, float* o);
 };
 
 const AttentionTiles& attention_tiles_scalar();
@@ -43,7 +49,7 @@ const AttentionTiles& attention_tiles_best();    // chosen once from the CPU fea
 // attention() with a given variant (tests and benchmarks compare them).
 size_t attention_scratch_floats_with(const AttentionTiles& tiles, int64_t n_tokens, int64_t pos0,
                                      const AttentionShape& shape, int n_threads);
-void attention_with(const AttentionTiles& tiles, const float* q, const float* k, const float* v, float* out,
+void attention_with(const AttentionTiles& tiles, const float* q, const void* k, const void* v, float* out,
                     int64_t n_tokens, int64_t pos0, const AttentionShape& shape, float* scratch, ThreadPool& pool);
 
 }  // namespace slm::kernels

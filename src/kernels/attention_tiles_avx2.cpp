@@ -7,7 +7,7 @@
 #include <immintrin.h>
 
 #pragma GCC push_options
-#pragma GCC target("avx2,fma")
+#pragma GCC target("avx2,fma,f16c")
 #include "kernels/attention_tiles_simd.h"
 
 namespace slm::kernels {
@@ -22,6 +22,7 @@ struct Avx2 {
 
   static reg zero() { return _mm256_setzero_ps(); }
   static reg load(const float* p) { return _mm256_loadu_ps(p); }
+  static reg load(const uint16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
   static void store(float* p, reg x) { _mm256_storeu_ps(p, x); }
   static reg set1(float f) { return _mm256_set1_ps(f); }
   static reg add(reg a, reg b) { return _mm256_add_ps(a, b); }
@@ -64,7 +65,7 @@ namespace slm::kernels {
 const AttentionTiles* attention_tiles_avx2() {
 #if defined(__x86_64__)
   const auto& f = cpu_features();
-  if (!(f.avx2 && f.fma)) return nullptr;
+  if (!(f.avx2 && f.fma && f.f16c)) return nullptr;
   static const AttentionTiles t = SimdTiles<Avx2>::table("avx2");
   return &t;
 #else

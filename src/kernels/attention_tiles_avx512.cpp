@@ -12,7 +12,7 @@
 #include <immintrin.h>
 
 #pragma GCC push_options
-#pragma GCC target("avx512f,avx2,fma")
+#pragma GCC target("avx512f,avx2,fma,f16c")
 #include "kernels/attention_tiles_simd.h"
 
 namespace slm::kernels {
@@ -27,6 +27,7 @@ struct Avx512 {
 
   static reg zero() { return _mm512_setzero_ps(); }
   static reg load(const float* p) { return _mm512_loadu_ps(p); }
+  static reg load(const uint16_t* p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
   static void store(float* p, reg x) { _mm512_storeu_ps(p, x); }
   static reg set1(float f) { return _mm512_set1_ps(f); }
   static reg add(reg a, reg b) { return _mm512_add_ps(a, b); }
@@ -63,7 +64,7 @@ namespace slm::kernels {
 const AttentionTiles* attention_tiles_avx512() {
 #if defined(__x86_64__)
   const auto& f = cpu_features();
-  if (!(f.avx512f && f.avx2 && f.fma)) return nullptr;
+  if (!(f.avx512f && f.avx2 && f.fma && f.f16c)) return nullptr;
   static const AttentionTiles t = SimdTiles<Avx512>::table("avx512");
   return &t;
 #else

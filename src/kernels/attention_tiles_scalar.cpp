@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/half.h"
 #include "kernels/attention_tiles.h"
 
 namespace slm::kernels {
@@ -30,22 +31,27 @@ void softmax_step(float* st, int64_t n, int64_t mp, float* run_max, float* alpha
   }
 }
 
-void dot_rows(const float* q, int64_t rows, const float* k, int64_t k_stride, int64_t n, int64_t d, float* st,
+float value(float x) { return x; }
+float value(uint16_t h) { return f16_to_f32(h); }
+
+template <typename E>
+void dot_rows(const float* q, int64_t rows, const E* k, int64_t k_stride, int64_t n, int64_t d, float* st,
               int64_t mp) {
   for (int64_t j = 0; j < n; ++j)
     for (int64_t r = 0; r < rows; ++r) {
       float acc = 0;
-      for (int64_t i = 0; i < d; ++i) acc += q[r * d + i] * k[j * k_stride + i];
+      for (int64_t i = 0; i < d; ++i) acc += q[r * d + i] * value(k[j * k_stride + i]);
       st[j * mp + r] = acc;
     }
 }
 
-void pv_rows(const float* st, int64_t mp, int64_t rows, const float* v, int64_t v_stride, int64_t n, int64_t d,
+template <typename E>
+void pv_rows(const float* st, int64_t mp, int64_t rows, const E* v, int64_t v_stride, int64_t n, int64_t d,
              const float* alpha, float* o) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t i = 0; i < d; ++i) {
       float acc = o[r * d + i] * (alpha ? alpha[r] : 1.0f);
-      for (int64_t j = 0; j < n; ++j) acc += st[j * mp + r] * v[j * v_stride + i];
+      for (int64_t j = 0; j < n; ++j) acc += st[j * mp + r] * value(v[j * v_stride + i]);
       o[r * d + i] = acc;
     }
 }
@@ -53,7 +59,11 @@ void pv_rows(const float* st, int64_t mp, int64_t rows, const float* v, int64_t 
 }  // namespace
 
 const AttentionTiles& attention_tiles_scalar() {
-  static const AttentionTiles t{"scalar", 1, 64, gemm, softmax_step, dot_rows, pv_rows};
+  static const AttentionTiles t{"scalar",        1,
+                                64,              gemm,
+                                softmax_step,    dot_rows<float>,
+                                pv_rows<float>,  dot_rows<uint16_t>,
+                                pv_rows<uint16_t>};
   return t;
 }
 

@@ -5,7 +5,8 @@
 // Everything here has internal linkage, so each instantiation stays in (and runs only through)
 // its variant, which the dispatcher picks only on a CPU that has the instructions.
 //
-// V provides: reg, kWidth, zero(), load(p), store(p, x), set1(f), add, sub, mul, max, fmadd(a, b, c),
+// V provides: reg, kWidth, zero(), load(p) (from floats, and widening from f16 bits), store(p, x),
+// set1(f), add, sub, mul, max, fmadd(a, b, c),
 // exp(x), hsum(x); kGemmRows[4] (rows per GEMM tile for 1..4 vectors of query rows), kGemmTail
 // (the smaller tile for leftover rows), kPvWide / kPvNarrow (head_dim vectors per P·V tile for
 // up to two / more rows).
@@ -90,8 +91,9 @@ struct SimdTiles {
 
   // RG query rows against NK keys at once: independent chains for the pipeline and several cache
   // rows in flight.
-  template <int RG, int NK>
-  static void dot_tile(const float* q, const float* k, int64_t k_stride, int64_t d, float* st, int64_t mp) {
+  // E: the cache element (float, or uint16_t f16 bits widened by V::load).
+  template <int RG, int NK, typename E>
+  static void dot_tile(const float* q, const E* k, int64_t k_stride, int64_t d, float* st, int64_t mp) {
     reg acc[NK][RG];
     SLM_UNROLL for (int j = 0; j < NK; ++j)
       SLM_UNROLL for (int r = 0; r < RG; ++r) acc[j][r] = V::zero();
@@ -105,8 +107,8 @@ struct SimdTiles {
       SLM_UNROLL for (int r = 0; r < RG; ++r) st[j * mp + r] = V::hsum(acc[j][r]);
   }
 
-  template <int RG>
-  static void dot_group(const float* q, const float* k, int64_t k_stride, int64_t n, int64_t d, float* st,
+  template <int RG, typename E>
+  static void dot_group(const float* q, const E* k, int64_t k_stride, int64_t n, int64_t d, float* st,
                         int64_t mp) {
     constexpr int NK = RG <= 2 ? 4 : 2;
     int64_t j = 0;
@@ -114,7 +116,8 @@ struct SimdTiles {
     for (; j < n; ++j) dot_tile<RG, 1>(q, k + j * k_stride, k_stride, d, st + j * mp, mp);
   }
 
-  static void dot_rows(const float* q, int64_t rows, const float* k, int64_t k_stride, int64_t n, int64_t d,
+  template <typename E>
+  static void dot_rows(const float* q, int64_t rows, const E* k, int64_t k_stride, int64_t n, int64_t d,
                        float* st, int64_t mp) {
     for (int64_t r = 0; r < rows; r += 4) {
       const float* qr = q + r * d;
@@ -127,8 +130,8 @@ struct SimdTiles {
     }
   }
 
-  template <int RG, int NVD>
-  static void pv_tile(const float* st, int64_t mp, const float* v, int64_t v_stride, int64_t n, int64_t d,
+  template <int RG, int NVD, typename E>
+  static void pv_tile(const float* st, int64_t mp, const E* v, int64_t v_stride, int64_t n, int64_t d,
                       const float* alpha, float* o) {
     reg acc[RG][NVD];
     SLM_UNROLL for (int r = 0; r < RG; ++r) {
@@ -147,8 +150,8 @@ struct SimdTiles {
       SLM_UNROLL for (int u = 0; u < NVD; ++u) V::store(o + r * d + u * W, acc[r][u]);
   }
 
-  template <int RG>
-  static void pv_group(const float* st, int64_t mp, const float* v, int64_t v_stride, int64_t n, int64_t d,
+  template <int RG, typename E>
+  static void pv_group(const float* st, int64_t mp, const E* v, int64_t v_stride, int64_t n, int64_t d,
                        const float* alpha, float* o) {
     constexpr int NVD = RG <= 2 ? V::kPvWide : V::kPvNarrow;
     int64_t i = 0;
@@ -156,7 +159,8 @@ struct SimdTiles {
     for (; i < d; i += W) pv_tile<RG, 1>(st, mp, v + i, v_stride, n, d, alpha, o + i);
   }
 
-  static void pv_rows(const float* st, int64_t mp, int64_t rows, const float* v, int64_t v_stride, int64_t n,
+  template <typename E>
+  static void pv_rows(const float* st, int64_t mp, int64_t rows, const E* v, int64_t v_stride, int64_t n,
                       int64_t d, const float* alpha, float* o) {
     for (int64_t r = 0; r < rows; r += 4) {
       const float* al = alpha ? alpha + r : nullptr;
@@ -171,7 +175,7 @@ struct SimdTiles {
 
   // The variant's kernel table.
   static AttentionTiles table(const char* name) {
-    return {name, W, 4 * W, gemm, softmax_step, dot_rows, pv_rows};
+    return {name, W, 4 * W, gemm, softmax_step, dot_rows<float>, pv_rows<float>, dot_rows<uint16_t>, pv_rows<uint16_t>};
   }
 };
 

@@ -41,11 +41,15 @@ static void f16_to_f32_row(const uint16_t* src, float* dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] = f16_to_f32(src[i]);
 }
 
+static void f32_to_f16_row(const float* src, uint16_t* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = f32_to_f16(src[i]);
+}
+
 }  // namespace scalar
 
 const DotKernels& dot_scalar() {
   static const DotKernels k{"scalar", scalar::dot_f32, scalar::dot_bf16, scalar::dot_f16, scalar::bf16_to_f32_row,
-                            scalar::f16_to_f32_row, scalar::axpy_f32};
+                            scalar::f16_to_f32_row, scalar::f32_to_f16_row, scalar::axpy_f32};
   return k;
 }
 
@@ -120,6 +124,14 @@ SLM_AVX2 static void f16_to_f32_row(const uint16_t* src, float* dst, int64_t n) 
   for (; i < n; ++i) dst[i] = slm::f16_to_f32(src[i]);
 }
 
+SLM_AVX2 static void f32_to_f16_row(const float* src, uint16_t* dst, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
+                     _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  for (; i < n; ++i) dst[i] = slm::f32_to_f16(src[i]);
+}
+
 }  // namespace avx2
 #endif
 
@@ -128,7 +140,7 @@ const DotKernels* dot_avx2() {
   const auto& f = cpu_features();
   if (!(f.avx2 && f.fma && f.f16c)) return nullptr;
   static const DotKernels k{"avx2", avx2::dot_f32, avx2::dot_bf16, avx2::dot_f16, avx2::bf16_to_f32_row,
-                            avx2::f16_to_f32_row, avx2::axpy_f32};
+                            avx2::f16_to_f32_row, avx2::f32_to_f16_row, avx2::axpy_f32};
   return &k;
 #else
   return nullptr;

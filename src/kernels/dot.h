@@ -14,6 +14,7 @@ struct DotKernels {
   float (*dot_f16)(const uint16_t* w, const float* x, int64_t n);
   void (*bf16_to_f32)(const uint16_t* src, float* dst, int64_t n);
   void (*f16_to_f32)(const uint16_t* src, float* dst, int64_t n);
+  void (*f32_to_f16)(const float* src, uint16_t* dst, int64_t n);  // round to nearest even
   void (*axpy_f32)(float a, const float* x, float* y, int64_t n);  // y += a * x
 };
 

@@ -1,6 +1,7 @@
 #include "model/kv_cache.h"
 
 #include <algorithm>
+#include <string>
 
 #include "slm/error.h"
 
@@ -23,31 +24,48 @@ int64_t kv_rows(const ModelConfig& c, int64_t layer, int64_t capacity, int64_t c
   return window > 0 && chunk > 0 ? std::min(capacity, window + chunk) : capacity;
 }
 
+size_t element_bytes(DType t) {
+  if (t != DType::F16 && t != DType::F32) throw Error(std::string("KV cache type must be f16 or f32, not ") + dtype_name(t));
+  return t == DType::F16 ? 2 : 4;
+}
+
 }  // namespace
 
-KVCache::KVCache(const ModelConfig& c, int64_t capacity, int64_t ring_chunk)
-    : capacity_(capacity), k_(c.n_layers), v_(c.n_layers), ring_(c.n_layers, 0), chunk_(ring_chunk),
-      recurrent_(c.n_layers) {
+DType parse_kv_cache_type(const std::string& name) {
+  if (name == "f16" || name == "F16") return DType::F16;
+  if (name == "f32" || name == "F32") return DType::F32;
+  throw Error("--kv-type: unknown KV cache type '" + name + "' (f16 or f32)");
+}
+
+KVCache::KVCache(const ModelConfig& c, int64_t capacity, const KVCacheOptions& options)
+    : capacity_(capacity), dtype_(options.dtype), k_offset_(c.n_layers, 0), v_offset_(c.n_layers, 0),
+      rows_(c.n_layers, 0), ring_(c.n_layers, 0), chunk_(options.ring_chunk), recurrent_(c.n_layers) {
   if (capacity <= 0) throw Error("context size must be positive, got " + std::to_string(capacity));
-  const int64_t width = c.n_kv_heads * c.head_dim;
-  kv_width_ = std::max<int64_t>(1, width);
+  const size_t head_bytes = static_cast<size_t>(c.head_dim) * element_bytes(dtype_);
+  // Each head's rows start on a cache line (head_dim * 2 bytes is a multiple of 64 for usual sizes).
+  auto align = [](size_t n) { return (n + 63) / 64 * 64; };
+  size_t total = 0;
   const auto& d = c.delta_net;
   for (int64_t l = 0; l < c.n_layers; ++l) {
     if (owns_kv(c, l)) {
-      const int64_t rows = kv_rows(c, l, capacity, ring_chunk);
+      const int64_t rows = kv_rows(c, l, capacity, chunk_);
       if (rows < capacity) {
         ring_[l] = rows;
         const int64_t slack = rows - c.layer_window[l];
         min_ring_slack_ = min_ring_slack_ == 0 ? slack : std::min(min_ring_slack_, slack);
       }
-      k_[l].resize(static_cast<size_t>(rows * width));
-      v_[l].resize(static_cast<size_t>(rows * width));
+      rows_[l] = rows;
+      const size_t bytes = align(static_cast<size_t>(c.n_kv_heads * rows) * head_bytes);
+      k_offset_[l] = total;
+      v_offset_[l] = total + bytes;
+      total += 2 * bytes;
     } else if (!is_attention(c, l)) {
       has_recurrent_ = true;
       recurrent_[l].conv.assign(static_cast<size_t>((d.conv_kernel - 1) * d.qkv_dim()), 0.0f);
       recurrent_[l].ssm.assign(static_cast<size_t>(d.n_value_heads * d.key_dim * d.value_dim), 0.0f);
     }
   }
+  data_.resize(total);
 }
 
 void KVCache::reset_recurrent() {
@@ -86,21 +104,22 @@ void KVCache::checkpoint() {
 }
 
 size_t KVCache::bytes() const {
-  size_t n = 0;
-  for (size_t l = 0; l < k_.size(); ++l)
-    n += (k_[l].size() + v_[l].size() + recurrent_[l].conv.size() + recurrent_[l].ssm.size()) * sizeof(float);
+  size_t n = data_.size();
+  for (const auto& r : recurrent_) n += (r.conv.size() + r.ssm.size()) * sizeof(float);
   return n;
 }
 
-size_t kv_cache_bytes(const ModelConfig& c, int64_t positions, int64_t ring_chunk) {
+size_t kv_cache_bytes(const ModelConfig& c, int64_t positions, const KVCacheOptions& options) {
   size_t n = 0;
+  const size_t element = element_bytes(options.dtype);
   const auto& d = c.delta_net;
   for (int64_t l = 0; l < c.n_layers; ++l)
     if (owns_kv(c, l))
-      n += static_cast<size_t>(2 * kv_rows(c, l, positions, ring_chunk) * c.n_kv_heads * c.head_dim);
+      n += static_cast<size_t>(2 * kv_rows(c, l, positions, options.ring_chunk) * c.n_kv_heads * c.head_dim) * element;
     else if (!is_attention(c, l))
-      n += static_cast<size_t>((d.conv_kernel - 1) * d.qkv_dim() + d.n_value_heads * d.key_dim * d.value_dim);
-  return n * sizeof(float);
+      n += static_cast<size_t>((d.conv_kernel - 1) * d.qkv_dim() + d.n_value_heads * d.key_dim * d.value_dim) *
+           sizeof(float);
+  return n;
 }
 
 }  // namespace slm

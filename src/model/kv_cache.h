@@ -1,14 +1,20 @@
 #pragma once
-// Per-layer memory of the positions processed so far: keys and values (f32,
-// [kv_head][row][head_dim]: each head's rows are contiguous, so attention streams them) for attention layers, and the recurrent state (convolution
-// history + DeltaNet matrix) for linear-attention layers. Recurrent state cannot be cut back
+// Per-layer memory of the positions processed so far: keys and values for attention layers, and
+// the recurrent state (convolution history + DeltaNet matrix) for linear-attention layers.
+// Keys and values are stored [kv_head][row][head_dim], so attention streams each head's rows,
+// as f32 or f16: decoding reads the whole cache once per token, and f16 halves both that traffic
+// and the memory of a long context (the engine's default; f32 is exact, for parity checks).
+// All layers share one huge-page allocation. Recurrent state cannot be cut back
 // to an arbitrary position, so it is checkpointed at turn boundaries and restored from there.
 // Sliding-window layers keep only a ring of window + chunk rows: the decoder processes at most
 // `chunk` tokens per step, so every key a query can see is still in the ring.
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "base/huge_page_allocator.h"
 #include "model/config.h"
+#include "tensor/dtype.h"
 
 namespace slm {
 
@@ -17,11 +23,21 @@ struct RecurrentState {
   std::vector<float> ssm;   // [value_heads][key_dim][value_dim]
 };
 
+struct KVCacheOptions {
+  static constexpr int64_t kDefaultChunk = 512;
+  DType dtype = DType::F32;  // of keys and values: F32 or F16
+  // The most tokens one decoder step may add to a sliding-window layer's ring; 0 keeps every
+  // position of every layer (no rings).
+  int64_t ring_chunk = kDefaultChunk;
+};
+
+// "f16" / "f32" (as on the command line) -> DType; throws slm::Error naming the accepted values.
+DType parse_kv_cache_type(const std::string& name);
+
 class KVCache {
  public:
-  static constexpr int64_t kDefaultChunk = 512;
-  // ring_chunk 0 keeps every position of every layer (no rings).
-  KVCache(const ModelConfig& config, int64_t capacity, int64_t ring_chunk = kDefaultChunk);
+  static constexpr int64_t kDefaultChunk = KVCacheOptions::kDefaultChunk;
+  KVCache(const ModelConfig& config, int64_t capacity, const KVCacheOptions& options = {});
 
   // The most tokens one decoder step may add (0 = unlimited).
   int64_t max_chunk() const { return has_rings() ? chunk_ : 0; }
@@ -30,10 +46,12 @@ class KVCache {
   int64_t ring(int64_t layer) const { return ring_[layer]; }
   bool has_rings() const { return min_ring_slack_ > 0; }
   int64_t size() const { return size_; }  // positions filled
-  float* keys(int64_t layer) { return k_[layer].data(); }
-  float* values(int64_t layer) { return v_[layer].data(); }
+  DType dtype() const { return dtype_; }
+  // A layer's keys / values: rows(layer) rows of head_dim elements of dtype() per KV head.
+  uint8_t* keys(int64_t layer) { return data_.data() + k_offset_[layer]; }
+  uint8_t* values(int64_t layer) { return data_.data() + v_offset_[layer]; }
   // Rows per KV head of a layer's keys (and values): the ring, or the capacity.
-  int64_t rows(int64_t layer) const { return static_cast<int64_t>(k_[layer].size()) / kv_width_; }
+  int64_t rows(int64_t layer) const { return rows_[layer]; }
   RecurrentState& recurrent(int64_t layer) { return recurrent_[layer]; }
   void advance(int64_t n) { size_ += n; }
 
@@ -54,9 +72,11 @@ class KVCache {
   void reset_recurrent();
 
   int64_t capacity_, size_ = 0;
-  int64_t kv_width_ = 1;  // n_kv_heads * head_dim
+  DType dtype_;
   bool has_recurrent_ = false;
-  std::vector<std::vector<float>> k_, v_;
+  std::vector<uint8_t, HugePageAllocator<uint8_t>> data_;  // every layer's keys and values
+  std::vector<size_t> k_offset_, v_offset_;
+  std::vector<int64_t> rows_;  // per KV head and layer (0: the layer keeps none)
   std::vector<int64_t> ring_;
   int64_t chunk_;
   int64_t min_ring_slack_ = 0;  // smallest (ring - window): how far back a rollback may reach
@@ -65,6 +85,6 @@ class KVCache {
 };
 
 // Bytes a cache of `positions` positions takes for this model.
-size_t kv_cache_bytes(const ModelConfig& config, int64_t positions, int64_t ring_chunk = KVCache::kDefaultChunk);
+size_t kv_cache_bytes(const ModelConfig& config, int64_t positions, const KVCacheOptions& options = {});
 
 }  // namespace slm

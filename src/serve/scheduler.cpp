@@ -38,7 +38,7 @@ GeneratedToken with_logprobs(int32_t id, std::span<const float> logits, int k) {
 
 Scheduler::Scheduler(Engine& engine, SchedulerOptions options) : engine_(engine), options_(std::move(options)) {
   for (int i = 0; i < options_.parallel; ++i)
-    slots_.push_back(std::make_unique<Slot>(engine_.config(), options_.context));
+    slots_.push_back(std::make_unique<Slot>(engine_.config(), options_.context, engine_.kv_cache_options()));
   thread_ = std::thread([this] { run(); });
   // The token bytes take a pass over the vocabulary: build them now, not in the first
   // structured-output request.

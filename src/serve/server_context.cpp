@@ -38,10 +38,10 @@ size_t available_memory_bytes() {
 }
 
 // The model's context (capped), halved until every slot's KV cache fits in half the free memory.
-int64_t default_slot_context(const ModelConfig& config, int parallel) {
+int64_t default_slot_context(const ModelConfig& config, const KVCacheOptions& kv, int parallel) {
   int64_t ctx = default_context(config);
   const size_t budget = available_memory_bytes() / 2;
-  while (budget > 0 && ctx > 512 && kv_cache_bytes(config, ctx) * static_cast<size_t>(parallel) > budget) ctx /= 2;
+  while (budget > 0 && ctx > 512 && kv_cache_bytes(config, ctx, kv) * static_cast<size_t>(parallel) > budget) ctx /= 2;
   return ctx;
 }
 
@@ -64,7 +64,7 @@ ServerContext::ServerContext(Engine& e, const std::string& model_path, const Ser
 
   SchedulerOptions so;
   so.parallel = std::max(1, options.parallel);
-  so.context = options.context > 0 ? options.context : default_slot_context(engine.config(), so.parallel);
+  so.context = options.context > 0 ? options.context : default_slot_context(engine.config(), engine.kv_cache_options(), so.parallel);
   so.max_queue = options.max_queue;
   so.kept_specials = kept_specials;
   options.context = so.context;

@@ -17,7 +17,7 @@ namespace slm::serve {
 
 class Slot {
  public:
-  Slot(const ModelConfig& config, int64_t context) : cache_(config, context) {}
+  Slot(const ModelConfig& config, int64_t context, const KVCacheOptions& kv) : cache_(config, context, kv) {}
 
   bool busy() const { return job_ != nullptr; }
   GenerationJob& job() { return *job_; }

@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "base/half.h"
 #include "kernels/attention.h"
 #include "kernels/attention_tiles.h"
 
@@ -19,6 +20,7 @@ struct Case {
   int64_t n_kv_heads = 2;
   bool extreme = false;  // integer q/k with a large scale: scores in the thousands, computed exactly
   bool head_major = false;  // the fast kernel reads a [kv_head][row][head_dim] copy of the cache
+  bool f16 = false;         // ... stored as f16 (keys and values are rounded to f16 for the reference)
 };
 
 std::vector<const AttentionTiles*> variants() {
@@ -43,6 +45,9 @@ void check(const Case& c, int threads) {
   fill(q, c.extreme);
   fill(k, c.extreme);
   fill(v, false);
+  if (c.f16)
+    for (auto* x : {&k, &v})
+      for (auto& e : *x) e = f16_to_f32(f32_to_f16(e));
 
   ThreadPool pool(threads);
   std::vector<float> ref(q_len), scratch(threads * (c.pos0 + c.n_tokens));
@@ -60,10 +65,22 @@ void check(const Case& c, int threads) {
           vf[(h * rows + r) * c.head_dim + d] = v[r * s.kv_stride + h * c.head_dim + d];
         }
   }
+  std::vector<uint16_t> kh(kf.size()), vh(vf.size());
+  if (c.f16) {
+    fast_shape.kv_type = DType::F16;
+    for (size_t i = 0; i < kf.size(); ++i) kh[i] = f32_to_f16(kf[i]), vh[i] = f32_to_f16(vf[i]);
+    // The reference reads an f16 cache exactly as the f32 values it holds.
+    std::vector<float> ref16(q_len);
+    attention_reference(q.data(), kh.data(), vh.data(), ref16.data(), c.n_tokens, c.pos0, fast_shape, scratch.data(),
+                        pool);
+    EXPECT_EQ(ref16, ref);
+  }
+  const void* kc = c.f16 ? static_cast<const void*>(kh.data()) : kf.data();
+  const void* vc = c.f16 ? static_cast<const void*>(vh.data()) : vf.data();
   for (const AttentionTiles* t : variants()) {
     std::vector<float> got(q_len, NAN);
     std::vector<float> ws(attention_scratch_floats_with(*t, c.n_tokens, c.pos0, fast_shape, threads));
-    attention_with(*t, q.data(), kf.data(), vf.data(), got.data(), c.n_tokens, c.pos0, fast_shape, ws.data(), pool);
+    attention_with(*t, q.data(), kc, vc, got.data(), c.n_tokens, c.pos0, fast_shape, ws.data(), pool);
     float worst = 0;
     for (int64_t i = 0; i < q_len; ++i) {
       const float err = std::fabs(got[i] - ref[i]) / (1 + std::fabs(ref[i]));
@@ -71,7 +88,7 @@ void check(const Case& c, int threads) {
     }
     EXPECT_LE(worst, 1e-5f) << t->name << " tokens " << c.n_tokens << " pos0 " << c.pos0 << " group " << c.group
                             << " head_dim " << c.head_dim << " window " << c.window << " ring " << c.ring
-                            << " threads " << threads;
+                            << " threads " << threads << (c.f16 ? " f16" : "");
   }
 }
 
@@ -113,6 +130,15 @@ TEST(KernelAttention, HeadMajorCacheLayout) {
     for (int64_t group : {1, 2, 4}) check({n, 30, group, 128, 0, 0, 2, false, true}, 2);
   check({1, 1500, 2, 128, 0, 0, 2, false, true}, 2);          // split keys
   check({17, 333, 2, 64, 32, 32 + 64, 2, false, true}, 2);    // window over a ring
+}
+
+TEST(KernelAttention, HalfPrecisionCache) {
+  for (int64_t n : {1, 17, 64, 300})
+    for (int64_t group : {1, 2, 4}) check({n, 30, group, 128, 0, 0, 2, false, true, true}, 2);
+  for (int64_t d : {8, 64, 96, 256}) check({5, 20, 2, d, 0, 0, 2, false, false, true}, 2);  // position-major
+  check({1, 1500, 2, 128, 0, 0, 2, false, true, true}, 2);        // split keys
+  check({17, 333, 2, 64, 32, 32 + 64, 2, false, true, true}, 2);  // window over a ring
+  check({64, 50, 2, 128, 0, 0, 2, true, true, true}, 2);          // large scores
 }
 
 TEST(KernelAttention, LargeScoresStayFinite) {

@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "base/half.h"
 #include "kernels/attention_tiles.h"
 
 namespace slm::kernels {
@@ -113,6 +114,55 @@ TEST(KernelAttentionTiles, RowsKernelsMatchScalar) {
               }
           }
         }
+}
+
+// The f16-cache forms: the scalar one must equal the f32 kernel on the widened values, and each
+// SIMD one the scalar one (same bound as above).
+TEST(KernelAttentionTiles, HalfPrecisionRowsKernelsMatchScalar) {
+  const auto& ref = attention_tiles_scalar();
+  std::mt19937 rng(4);
+  auto halves = [&](size_t n, std::vector<float>& widened) {
+    std::vector<uint16_t> h(n);
+    widened = gaussian(n, rng);
+    for (size_t i = 0; i < n; ++i) widened[i] = f16_to_f32(h[i] = f32_to_f16(widened[i]));
+    return h;
+  };
+  for (int64_t d : {int64_t{8}, int64_t{64}, int64_t{128}, int64_t{256}})
+    for (int64_t rows : {1, 2, 3, 4, 7})
+      for (int64_t n : {1, 6, 64}) {
+        const int64_t mp = 16, stride = d + 16;
+        const auto q = gaussian(rows * d, rng);
+        std::vector<float> kf, vf;
+        const auto kh = halves(n * stride, kf), vh = halves(n * stride, vf);
+        std::vector<float> want(n * mp, 0.0f), wide(n * mp, 0.0f);
+        ref.dot_rows_f16(q.data(), rows, kh.data(), stride, n, d, want.data(), mp);
+        ref.dot_rows(q.data(), rows, kf.data(), stride, n, d, wide.data(), mp);
+        ASSERT_EQ(want, wide);
+        const auto p = gaussian(n * mp, rng), o0 = gaussian(rows * d, rng), alpha = gaussian(mp, rng);
+        auto ow = o0, owide = o0;
+        ref.pv_rows_f16(p.data(), mp, rows, vh.data(), stride, n, d, alpha.data(), ow.data());
+        ref.pv_rows(p.data(), mp, rows, vf.data(), stride, n, d, alpha.data(), owide.data());
+        ASSERT_EQ(ow, owide);
+        for (const AttentionTiles* t : simd_variants()) {
+          if (d % t->width != 0 || mp % t->width != 0) continue;
+          std::vector<float> got(n * mp, 0.0f);
+          t->dot_rows_f16(q.data(), rows, kh.data(), stride, n, d, got.data(), mp);
+          for (int64_t j = 0; j < n; ++j)
+            for (int64_t r = 0; r < rows; ++r) {
+              float mag = 0;
+              for (int64_t i = 0; i < d; ++i) mag += std::fabs(q[r * d + i] * kf[j * stride + i]);
+              ASSERT_NEAR(got[j * mp + r], want[j * mp + r], 1e-5f * (1 + mag)) << t->name << " d " << d;
+            }
+          auto og = o0;
+          t->pv_rows_f16(p.data(), mp, rows, vh.data(), stride, n, d, alpha.data(), og.data());
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t i = 0; i < d; ++i) {
+              float mag = std::fabs(o0[r * d + i] * alpha[r]);
+              for (int64_t j = 0; j < n; ++j) mag += std::fabs(p[j * mp + r] * vf[j * stride + i]);
+              ASSERT_NEAR(og[r * d + i], ow[r * d + i], 1e-5f * (1 + mag)) << t->name << " d " << d;
+            }
+        }
+      }
 }
 
 }  // namespace

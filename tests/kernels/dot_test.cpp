@@ -52,6 +52,26 @@ TEST(KernelDot, SimdMatchesScalar) {
   }
 }
 
+// f32 -> f16 rounds to nearest even in both variants, also at the edges: ties, subnormals,
+// overflow to infinity, values that round up into the next binade.
+TEST(KernelDot, SimdF32ToF16MatchesScalar) {
+  const DotKernels* simd = dot_avx2();
+  if (!simd) GTEST_SKIP() << "CPU lacks AVX2/FMA/F16C";
+  std::vector<float> x = random_vector(4099, 3);
+  for (auto& v : x) v *= 300.0f;
+  const float edges[] = {0.0f, -0.0f, 1.0f + std::ldexp(1.0f, -11), 1.0f + 3 * std::ldexp(1.0f, -11),
+                         std::ldexp(1.0f, -24), std::ldexp(1.0f, -25), std::ldexp(3.0f, -26), 65504.0f, 65519.0f,
+                         65520.0f, 1e6f, -1e6f, 2047.5f, 6.1e-5f, 1e-7f, -3e-6f};
+  x.insert(x.begin(), std::begin(edges), std::end(edges));
+  for (int64_t n : kLengths) {
+    if (n > static_cast<int64_t>(x.size())) continue;
+    std::vector<uint16_t> got(n), want(n);
+    simd->f32_to_f16(x.data(), got.data(), n);
+    dot_scalar().f32_to_f16(x.data(), want.data(), n);
+    EXPECT_EQ(got, want) << n;
+  }
+}
+
 TEST(KernelHalf, RoundTripsAndRounding) {
   EXPECT_EQ(f16_to_f32(f32_to_f16(1.0f)), 1.0f);
   EXPECT_EQ(f16_to_f32(f32_to_f16(-2.5f)), -2.5f);

@@ -103,12 +103,12 @@ TEST(SlidingWindowCache, RingGivesTheSameLogitsAsAFullCache) {
     std::vector<int32_t> tokens;
     for (int i = 0; i < 40; ++i) tokens.push_back((i * 37 + 11) % 480 + 7);
 
-    KVCache full(model.config(), 64, /*ring_chunk=*/0);
+    KVCache full(model.config(), 64, {.ring_chunk = 0});
     EXPECT_EQ(full.max_chunk(), 0);
     model.forward(tokens, full, s, pool, true);
     std::vector<float> expected(s.logits.begin(), s.logits.begin() + tokens.size() * V);
 
-    KVCache ring(model.config(), 64, /*ring_chunk=*/4);
+    KVCache ring(model.config(), 64, {.ring_chunk = 4});
     EXPECT_EQ(ring.max_chunk(), 4);
     EXPECT_LT(ring.bytes(), full.bytes());
     model.forward(std::span<const int32_t>(tokens).first(30), ring, s, pool, true);  // chunked prefill

@@ -47,7 +47,7 @@ for (const fixture of ["tiny-qwen3", "tiny-llama3"]) {
         assert.deepEqual(prompt, reference.prompt_ids);
 
         const ours = JSON.parse(runSlm(["run", file, "--ids", prompt.join(","), "-n", "16", "--temp", "0",
-                                        "--ignore-eos", "--json", "--threads", "1"])).ids;
+                                        "--ignore-eos", "--json", "--threads", "1", "--kv-type", "f32"])).ids;
         const theirs = await greedy(handle, prompt, 16);
         console.log(`${fixture} ${type}: greedy ${JSON.stringify(ours) === JSON.stringify(theirs) ? "same" : "DIFFERENT"}`);
         if (type === "F32") assert.deepEqual(theirs, ours);

@@ -54,8 +54,10 @@ for (const fixture of ["tiny-llama3", "tiny-qwen3", "tiny-qwen2", "tiny-smollm3"
       const file = join(work, `${fixture}-${type}.gguf`);
       runSlm(["quantize", join(fixtures, "models", fixture, "model.gguf"), file, "--type", type]);
 
+      // Both runtimes with an f32 KV cache (openModel sets llama.cpp's), so only the weights differ.
       const ours = JSON.parse(runSlm(["run", file, "--ids", prompt.join(","), "-n", "16", "--temp", "0",
-                                      "--ignore-eos", "--json", "--dump-logits", "--threads", "1"]));
+                                      "--ignore-eos", "--json", "--dump-logits", "--threads", "1",
+                                      "--kv-type", "f32"]));
       const vocab = ours.logits[0].length;
       const bound = TOLERANCE[type];
       let exact;

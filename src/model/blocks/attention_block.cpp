@@ -4,12 +4,21 @@
 #include <cmath>
 
 #include "kernels/attention.h"
+#include "kernels/dot.h"
 #include "kernels/matmul.h"
 #include "kernels/norm.h"
 #include "kernels/rope.h"
 #include "model/blocks/weights_util.h"
 
 namespace slm {
+
+namespace {
+// Writes n floats as cache elements starting at element `index` of the cache buffer.
+void store_cache_row(DType type, const float* src, uint8_t* cache, int64_t index, int64_t n) {
+  if (type == DType::F16) kernels::dot_best().f32_to_f16(src, reinterpret_cast<uint16_t*>(cache) + index, n);
+  else std::copy_n(src, n, reinterpret_cast<float*>(cache) + index);
+}
+}  // namespace
 
 AttentionBlock::AttentionBlock(const WeightStore& w, const ModelConfig& c, int64_t layer) : c_(c), layer_(layer) {
   const int64_t H = c.hidden_size, D = c.head_dim;
@@ -79,8 +88,8 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
   const float scale = static_cast<float>(c.attention_scale > 0 ? c.attention_scale : 1.0 / std::sqrt(D));
   for (const Segment& g : segments) {
     KVCache& cache = *g.cache;
-    float* kc = cache.keys(kv_layer_);
-    float* vc = cache.values(kv_layer_);
+    uint8_t* kc = cache.keys(kv_layer_);
+    uint8_t* vc = cache.values(kv_layer_);
     const int64_t ring = cache.ring(kv_layer_);
     const int64_t head_stride = cache.rows(kv_layer_) * D;  // the cache is [kv_head][row][head_dim]
     if (own_kv)
@@ -88,11 +97,13 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
         const int64_t row = ring ? (g.pos0 + t) % ring : g.pos0 + t;
         const int64_t src = (g.offset + t) * kv_dim;
         for (int64_t h = 0; h < c.n_kv_heads; ++h) {
-          std::copy_n(s.k.begin() + src + h * D, D, kc + h * head_stride + row * D);
-          std::copy_n(s.v.begin() + src + h * D, D, vc + h * head_stride + row * D);
+          const int64_t dst = h * head_stride + row * D;
+          store_cache_row(cache.dtype(), s.k.data() + src + h * D, kc, dst, D);
+          store_cache_row(cache.dtype(), s.v.data() + src + h * D, vc, dst, D);
         }
       }
-    const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, D, scale, window_, ring, head_stride};
+    kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, D, scale, window_, ring, head_stride};
+    shape.kv_type = cache.dtype();
     grow(s.scores, kernels::attention_scratch_floats(g.count, g.pos0, shape, pool.size()));
     kernels::attention(s.q.data() + g.offset * q_dim, kc, vc, s.attn.data() + g.offset * q_dim, g.count, g.pos0,
                        shape, s.scores.data(), pool);
