@@ -8,11 +8,11 @@ async function llama() {
   return llamaInstance;
 }
 
-export async function openModel(path, {contextSize = 512, threads = 1, batchSize = 512} = {}) {
+export async function openModel(path, {contextSize = 512, threads = 1, batchSize = 512, kvType = "F32"} = {}) {
   const model = await (await llama()).loadModel({modelPath: path});
   const context = await model.createContext({
     contextSize, threads, batchSize, flashAttention: false,
-    experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32",
+    experimentalKvCacheKeyType: kvType, experimentalKvCacheValueType: kvType,
   });
   return {model, context, sequence: context.getSequence()};
 }
