@@ -91,6 +91,22 @@ void matmul_quantized(const Tensor& w, const float* x, int64_t n_tokens, float* 
   const auto* base = static_cast<const uint8_t*>(w.data);
   const int64_t token_chunk = std::max<int64_t>(tile, (256 << 10) / static_cast<int64_t>(act_bytes));
   const int64_t row_band = std::max<int64_t>(1, (16 << 10) / static_cast<int64_t>(row_bytes));
+  if (n_tokens == 1) {
+    if (const QuantRows4Fn rows4 = quant_dot_best().rows4(w.dtype)) {
+      pool.parallel_for(static_cast<size_t>(out), [&](size_t begin, size_t end, int) {
+        int64_t o = static_cast<int64_t>(begin);
+        for (; o + 4 <= static_cast<int64_t>(end); o += 4) {
+          rows4(base + o * row_bytes, row_bytes, acts, in, y + o);
+          if (bias) for (int r = 0; r < 4; ++r) y[o + r] += bias[o + r];
+        }
+        for (float result[kMaxTokenTile]; o < static_cast<int64_t>(end); ++o) {
+          dot(base + o * row_bytes, acts, act_bytes, 1, in, result);
+          y[o] = result[0] + (bias ? bias[o] : 0.0f);
+        }
+      });
+      return;
+    }
+  }
   pool.parallel_for(static_cast<size_t>(out), [&](size_t begin, size_t end, int) {
     float result[kMaxTokenTile];
     for (int64_t c0 = 0; c0 < n_tokens; c0 += token_chunk) {

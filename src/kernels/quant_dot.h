@@ -17,11 +17,18 @@ constexpr int kMaxTokenTile = 8;  // the widest tile any variant takes
 // out[t] = w · x_t for t < n_tokens; x_t lives at x + t * x_stride bytes; n values per row.
 using QuantDotFn = void (*)(const void* w, const void* x, size_t x_stride, int n_tokens, int64_t n, float* out);
 
+// Decode: out[r] = w_r · x for the four weight rows w_r = w + r * row_bytes, one activation row.
+// The activation block and its scale are loaded once for the four rows, and four weight streams
+// are in flight at once. Each out[r] is bit-identical to the variant's QuantDotFn on row r.
+using QuantRows4Fn = void (*)(const void* w, size_t row_bytes, const void* x, int64_t n, float* out);
+
 struct QuantDotKernels {
   const char* name;
   int token_tile;  // tokens per call the variant is built for (<= kMaxTokenTile); any 1..token_tile works
   QuantDotFn by_dtype[13];  // indexed by DType; nullptr for non-block types
+  QuantRows4Fn rows4_by_dtype[13];  // nullptr where the variant has none (then rows go one by one)
   QuantDotFn get(DType t) const { return by_dtype[static_cast<int>(t)]; }
+  QuantRows4Fn rows4(DType t) const { return rows4_by_dtype[static_cast<int>(t)]; }
 };
 
 const QuantDotKernels& quant_dot_scalar();

@@ -123,6 +123,57 @@ SLM_AVX512 void dot_q32_signed(const void* w, const void* x, size_t stride, int6
   for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]);
 }
 
+// dot_q32_signed<1> on four rows at once: the same operations in the same order for each row,
+// with the activation side (codes and scale pair) shared.
+template <typename B>
+SLM_AVX512 void dot_q32_signed_rows4(const void* w, size_t row_bytes, const void* x, int64_t n, float* out) {
+  const B* wr[4];
+  SLM_UNROLL
+  for (int r = 0; r < 4; ++r) wr[r] = reinterpret_cast<const B*>(static_cast<const uint8_t*>(w) + r * row_bytes);
+  const auto* xb = static_cast<const ActBlock32*>(x);
+  __m512 acc[4];
+  SLM_UNROLL
+  for (int r = 0; r < 4; ++r) acc[r] = _mm512_setzero_ps();
+  const int64_t blocks = n / kQK;
+  const __m512i pair_lanes = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+  int64_t i = 0;
+  for (; i + 2 <= blocks; i += 2) {
+    const __m512i xq = join(load32(xb[i].qs), load32(xb[i + 1].qs));
+    const __m512 dx = _mm512_mask_broadcastss_ps(_mm512_set1_ps(xb[i].d), 0xFF00, _mm_set_ss(xb[i + 1].d));
+    // Ahead of the end of its row, each stream prefetches the start of the row four below (the
+    // caller's next group), not the next row, which another stream of this call has read.
+    const size_t ahead = i * sizeof(B) + kPrefetchBytes;
+    const size_t skip = ahead >= row_bytes ? 3 * row_bytes : 0;
+    SLM_UNROLL
+    for (int r = 0; r < 4; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(wr[r]) + ahead + skip, _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(wr[r]) + ahead + skip + 63, _MM_HINT_T0);
+      const __m512i q = join(signed_codes(wr[r][i]), signed_codes(wr[r][i + 1]));
+      const __m512i mag = _mm512_abs_epi8(q);
+      const __mmask64 negative = _mm512_movepi8_mask(q);
+      // Both scales converted by one vcvtph2ps, then spread to lanes 0..7 and 8..15.
+      const __m128i dh = _mm_insert_epi16(_mm_cvtsi32_si128(wr[r][i].d), wr[r][i + 1].d, 1);
+      const __m512 d = _mm512_permutexvar_ps(pair_lanes, _mm512_castps128_ps512(_mm_cvtph_ps(dh)));
+      const __m512i signed_x = _mm512_mask_sub_epi8(xq, negative, _mm512_setzero_si512(), xq);
+      const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), mag, signed_x);
+      acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, dx), acc[r]);
+    }
+  }
+  if (i < blocks) {  // an odd last block: 256-bit
+    SLM_UNROLL
+    for (int r = 0; r < 4; ++r) {
+      const __m256i q = signed_codes(wr[r][i]);
+      const __m256i mag = _mm256_sign_epi8(q, q);
+      const float d = half_to_float(wr[r][i].d);
+      const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), mag, _mm256_sign_epi8(load32(xb[i].qs), q));
+      const __m256 part = _mm256_mul_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(d * xb[i].d));
+      acc[r] = _mm512_add_ps(acc[r], _mm512_zextps256_ps512(part));
+    }
+  }
+  SLM_UNROLL
+  for (int r = 0; r < 4; ++r) out[r] = _mm512_reduce_add_ps(acc[r]);
+}
+
 template <int NT, typename B>
 SLM_AVX512 void dot_q32_min(const void* w, const void* x, size_t stride, int64_t n, float* out) {
   const auto* wb = static_cast<const B*>(w);
@@ -306,6 +357,9 @@ const QuantDotKernels* quant_dot_avx512() {
     r.by_dtype[static_cast<int>(DType::Q4_0)] = SLM_TILES(dot_q32_signed, BlockQ4_0);
     r.by_dtype[static_cast<int>(DType::Q5_0)] = SLM_TILES(dot_q32_signed, BlockQ5_0);
     r.by_dtype[static_cast<int>(DType::Q8_0)] = SLM_TILES(dot_q32_signed, BlockQ8_0);
+    r.rows4_by_dtype[static_cast<int>(DType::Q4_0)] = dot_q32_signed_rows4<BlockQ4_0>;
+    r.rows4_by_dtype[static_cast<int>(DType::Q5_0)] = dot_q32_signed_rows4<BlockQ5_0>;
+    r.rows4_by_dtype[static_cast<int>(DType::Q8_0)] = dot_q32_signed_rows4<BlockQ8_0>;
     r.by_dtype[static_cast<int>(DType::Q4_1)] = SLM_TILES(dot_q32_min, BlockQ4_1);
     r.by_dtype[static_cast<int>(DType::Q5_1)] = SLM_TILES(dot_q32_min, BlockQ5_1);
     r.by_dtype[static_cast<int>(DType::Q4_K)] = SLM_TILES(dot_k4, false, BlockQ4_K);

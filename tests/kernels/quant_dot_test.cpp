@@ -205,6 +205,30 @@ TEST(KernelQuantDot, Avx512MatchesScalar) {
 
 // The scalar kernel equals the dot product of the dequantized weights with the dequantized
 // activations (up to float rounding): ties the integer formulation to the format definition.
+// The four-row decode kernels equal the one-row kernel of their variant bit for bit (same
+// operations per row), with odd and even block counts and the rows' prefetch reaching past them.
+TEST(KernelQuantDot, FourRowKernelsEqualOneRowKernels) {
+  int checked = 0;
+  for (const QuantDotKernels* k : {&quant_dot_scalar(), quant_dot_avx2(), quant_dot_avx512()}) {
+    if (!k) continue;
+    for (DType t : kBlockTypes) {
+      const QuantRows4Fn rows4 = k->rows4(t);
+      if (!rows4) continue;
+      for (int64_t n : {32, 96, 1024, 1056, 3072}) {
+        const size_t row_bytes = dtype_bytes(t, n);
+        const auto w = weight_rows(t, n * 8, static_cast<uint32_t>(n));  // 8 rows: prefetches stay inside
+        const auto a = activations(t, n, 1, 7);
+        float got[4], want[4];
+        rows4(w.data(), row_bytes, a.data(), n, got);
+        for (int r = 0; r < 4; ++r) k->get(t)(w.data() + r * row_bytes, a.data(), 0, 1, n, &want[r]);
+        for (int r = 0; r < 4; ++r) EXPECT_EQ(got[r], want[r]) << k->name << " " << dtype_name(t) << " n " << n << " row " << r;
+        ++checked;
+      }
+    }
+  }
+  if (quant_dot_avx512()) EXPECT_GE(checked, 15);  // Q4_0, Q5_0, Q8_0 at five lengths
+}
+
 TEST(KernelQuantDot, ScalarMatchesDequantizedDot) {
   for (DType t : kBlockTypes) {
     const int64_t n = 512;
