@@ -124,7 +124,7 @@ SLM_AVX512 void dot_q32_signed(const void* w, const void* x, size_t stride, int6
 }
 
 // dot_q32_signed<1> on four rows at once: the same operations in the same order for each row,
-// with the activation side (codes and scale pair) shared.
+// with the activation side (codes, lane offsets and scale pair) shared.
 template <typename B>
 SLM_AVX512 void dot_q32_signed_rows4(const void* w, size_t row_bytes, const void* x, int64_t n, float* out) {
   const B* wr[4];
@@ -140,6 +140,12 @@ SLM_AVX512 void dot_q32_signed_rows4(const void* w, size_t row_bytes, const void
   for (; i + 2 <= blocks; i += 2) {
     const __m512i xq = join(load32(xb[i].qs), load32(xb[i + 1].qs));
     const __m512 dx = _mm512_mask_broadcastss_ps(_mm512_set1_ps(xb[i].d), 0xFF00, _mm_set_ss(xb[i + 1].d));
+    // w + 128 (w with its sign bit flipped) is the unsigned operand: each lane then sums
+    // w·x + 128·Σx over its four bytes, and starting the lane at -128·Σx leaves exactly the lane
+    // sum of the one-row kernel. Working out the start once per block pair spares every row the
+    // sign juggling.
+    const __m512i start = _mm512_sub_epi32(
+        _mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(-128), xq));
     // Ahead of the end of its row, each stream prefetches the start of the row four below (the
     // caller's next group), not the next row, which another stream of this call has read.
     const size_t ahead = i * sizeof(B) + kPrefetchBytes;
@@ -148,14 +154,11 @@ SLM_AVX512 void dot_q32_signed_rows4(const void* w, size_t row_bytes, const void
     for (int r = 0; r < 4; ++r) {
       _mm_prefetch(reinterpret_cast<const char*>(wr[r]) + ahead + skip, _MM_HINT_T0);
       _mm_prefetch(reinterpret_cast<const char*>(wr[r]) + ahead + skip + 63, _MM_HINT_T0);
-      const __m512i q = join(signed_codes(wr[r][i]), signed_codes(wr[r][i + 1]));
-      const __m512i mag = _mm512_abs_epi8(q);
-      const __mmask64 negative = _mm512_movepi8_mask(q);
+      const __m512i u = _mm512_xor_si512(join(signed_codes(wr[r][i]), signed_codes(wr[r][i + 1])), _mm512_set1_epi8(-128));
+      const __m512i s = _mm512_dpbusd_epi32(start, u, xq);
       // Both scales converted by one vcvtph2ps, then spread to lanes 0..7 and 8..15.
       const __m128i dh = _mm_insert_epi16(_mm_cvtsi32_si128(wr[r][i].d), wr[r][i + 1].d, 1);
       const __m512 d = _mm512_permutexvar_ps(pair_lanes, _mm512_castps128_ps512(_mm_cvtph_ps(dh)));
-      const __m512i signed_x = _mm512_mask_sub_epi8(xq, negative, _mm512_setzero_si512(), xq);
-      const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), mag, signed_x);
       acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, dx), acc[r]);
     }
   }
