@@ -23,6 +23,13 @@ namespace {
 constexpr int64_t kTileMinTokens = 16;
 constexpr int64_t kActivationSliceBytes = 1 << 20;
 
+// The next panel's weights, into L2 while the tiles work on this one: dequantizing a panel
+// straight from memory would otherwise wait on every row (32 rows a row length apart).
+void prefetch_panel(const uint8_t* first_row, size_t row_bytes, int64_t rows, size_t bytes) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch(first_row + r * row_bytes + o, 0, 2);
+}
+
 void matmul_tiles(const Tensor& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
                   const float* bias) {
   const int64_t out = w.rows(), in = w.cols();
@@ -50,6 +57,7 @@ void matmul_tiles(const Tensor& w, const float* x, int64_t n_tokens, float* y, T
   for (int64_t k0 = 0; k0 < in; k0 += slice) {
     const int64_t len = std::min(slice, in - k0);
     const size_t offset = dtype_bytes(w.dtype, static_cast<size_t>(k0));
+    const size_t slice_bytes = dtype_bytes(w.dtype, static_cast<size_t>(len));
     pool.parallel_for(static_cast<size_t>(panels), [&](size_t begin, size_t end, int) {
       thread_local std::vector<uint16_t> rows, panel;
       if (rows.size() < panel_elements(len)) rows.resize(panel_elements(len)), panel.resize(panel_elements(len));
@@ -58,6 +66,8 @@ void matmul_tiles(const Tensor& w, const float* x, int64_t n_tokens, float* y, T
         const int used = static_cast<int>(std::min<int64_t>(kPanelRows, out - r0));
         for (int r = 0; r < used; ++r) to_bf16(base + (r0 + r) * row_bytes + offset, rows.data() + r * len, len);
         pack_panel(rows.data(), used, len, panel.data());
+        if (p + 1 < end) prefetch_panel(base + (r0 + kPanelRows) * row_bytes + offset, row_bytes,
+                                        std::min<int64_t>(kPanelRows, out - r0 - kPanelRows), slice_bytes);
         tile_gemm_amx({panel.data(), used, xb + tile_offset(0, k0, in), in * 16, n_tokens, len, y + r0, out,
                        bias ? bias + r0 : nullptr, k0 > 0});
       }
