@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "base/parallel_rows.h"
 #include "kernels/dot.h"
 #include "kernels/matmul.h"
 #include "kernels/norm.h"
@@ -181,14 +182,23 @@ void Transformer::run_layers(int64_t T, std::span<const Segment> segments, Forwa
   const ModelConfig& c = config();
   const int64_t H = c.hidden_size;
   auto add_residual = [&](const std::vector<float>& post_norm) {
-    if (!post_norm.empty()) kernels::rms_norm(s.proj.data(), post_norm.data(), s.proj.data(), T, H, c.norm_eps);
-    for (int64_t i = 0; i < T * H; ++i) s.x[i] += s.proj[i];
+    for_row_ranges(pool, T, [&](int64_t b, int64_t e) {
+      float* proj = s.proj.data() + b * H;
+      if (!post_norm.empty()) kernels::rms_norm(proj, post_norm.data(), proj, e - b, H, c.norm_eps);
+      float* x = s.x.data() + b * H;
+      for (int64_t i = 0; i < (e - b) * H; ++i) x[i] += proj[i];
+    });
+  };
+  auto norm = [&](const std::vector<float>& weight) {
+    for_row_ranges(pool, T, [&](int64_t b, int64_t e) {
+      kernels::rms_norm(s.x.data() + b * H, weight.data(), s.xn.data() + b * H, e - b, H, c.norm_eps);
+    });
   };
   for (const Layer& L : layers_) {
-    kernels::rms_norm(s.x.data(), L.attn_norm.data(), s.xn.data(), T, H, c.norm_eps);
+    norm(L.attn_norm);
     mix(L, s.xn.data(), T, segments, s, pool, s.proj.data());
     add_residual(L.post_attn_norm);
-    kernels::rms_norm(s.x.data(), L.ffn_norm.data(), s.xn.data(), T, H, c.norm_eps);
+    norm(L.ffn_norm);
     L.mlp->forward(s.xn.data(), T, s.mlp, pool, s.proj.data());
     add_residual(L.post_ffw_norm);
   }

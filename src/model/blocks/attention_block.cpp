@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/parallel_rows.h"
 #include "kernels/attention.h"
 #include "kernels/dot.h"
 #include "kernels/matmul.h"
@@ -69,21 +70,25 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
   } else {
     kernels::matmul(*wq_, xn, T, s.q.data(), pool, data_or_null(bq_));
   }
-  if (!q_norm_.empty()) kernels::rms_norm(s.q.data(), q_norm_.data(), s.q.data(), T * c.n_heads, D, c.norm_eps);
-  if (rope_)
-    for (int64_t t = 0; t < T; ++t)
-      kernels::rope_rotate_half(s.q.data() + t * q_dim, c.n_heads, D, rot_dim, rope.cos + t * half, rope.sin + t * half);
+  // Per-head norm and rotary embedding of a range of token rows (queries or keys).
+  const auto norm_and_rotate = [&](float* rows, int64_t heads, const std::vector<float>& norm) {
+    const int64_t width = heads * D;
+    for_row_ranges(pool, T, [&](int64_t b, int64_t e) {
+      float* first = rows + b * width;
+      if (!norm.empty()) kernels::rms_norm(first, norm.data(), first, (e - b) * heads, D, c.norm_eps);
+      if (rope_)
+        for (int64_t t = b; t < e; ++t)
+          kernels::rope_rotate_half(rows + t * width, heads, D, rot_dim, rope.cos + t * half, rope.sin + t * half);
+    });
+  };
+  norm_and_rotate(s.q.data(), c.n_heads, q_norm_);
 
   const bool own_kv = kv_layer_ == layer_;  // a layer sharing an earlier layer's K/V computes only queries
   if (own_kv) {
     kernels::matmul(*wk_, xn, T, s.k.data(), pool, data_or_null(bk_));
     kernels::matmul(*wv_, xn, T, s.v.data(), pool, data_or_null(bv_));
-    if (!k_norm_.empty()) kernels::rms_norm(s.k.data(), k_norm_.data(), s.k.data(), T * c.n_kv_heads, D, c.norm_eps);
+    norm_and_rotate(s.k.data(), c.n_kv_heads, k_norm_);
     if (c.v_norm) kernels::rms_norm(s.v.data(), nullptr, s.v.data(), T * c.n_kv_heads, D, c.norm_eps);
-    if (rope_)
-      for (int64_t t = 0; t < T; ++t)
-        kernels::rope_rotate_half(s.k.data() + t * kv_dim, c.n_kv_heads, D, rot_dim, rope.cos + t * half,
-                                  rope.sin + t * half);
   }
   const float scale = static_cast<float>(c.attention_scale > 0 ? c.attention_scale : 1.0 / std::sqrt(D));
   for (const Segment& g : segments) {

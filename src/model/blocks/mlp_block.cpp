@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/parallel_rows.h"
 #include "kernels/activation.h"
 #include "kernels/matmul.h"
 #include "model/blocks/weights_util.h"
@@ -40,10 +41,13 @@ void MlpBlock::forward(const float* xn, int64_t T, MlpScratch& s, ThreadPool& po
   if (sparsity_cutoff_ != 0)
     for (int64_t t = 0; t < T; ++t) gaussian_top_k(s.gate.data() + t * F, F, sparsity_cutoff_);
   kernels::matmul(*w_up_, xn, T, s.up.data(), pool);
-  if (c_.activation == Activation::GeluTanh)
-    kernels::gelu_tanh_mul(s.gate.data(), s.up.data(), s.hidden.data(), T * F);
-  else
-    kernels::silu_mul(s.gate.data(), s.up.data(), s.hidden.data(), T * F);
+  for_row_ranges(pool, T, [&](int64_t b, int64_t e) {
+    const int64_t o = b * F, n = (e - b) * F;
+    if (c_.activation == Activation::GeluTanh)
+      kernels::gelu_tanh_mul(s.gate.data() + o, s.up.data() + o, s.hidden.data() + o, n);
+    else
+      kernels::silu_mul(s.gate.data() + o, s.up.data() + o, s.hidden.data() + o, n);
+  });
   kernels::matmul(*w_down_, s.hidden.data(), T, out, pool);
 }
 
