@@ -35,16 +35,16 @@ void MlpBlock::forward(const float* xn, int64_t T, MlpScratch& s, ThreadPool& po
   const int64_t F = width_;
   grow(s.gate, T * F);
   grow(s.up, T * F);
-  grow(s.hidden, T * F);
   kernels::matmul(*w_gate_, xn, T, s.gate.data(), pool);
   if (sparsity_cutoff_ != 0)
     for (int64_t t = 0; t < T; ++t) gaussian_top_k(s.gate.data() + t * F, F, sparsity_cutoff_);
   kernels::matmul(*w_up_, xn, T, s.up.data(), pool);
+  float* hidden = s.gate.data();  // element-wise, so in place
   if (c_.activation == Activation::GeluTanh)
-    kernels::gelu_tanh_mul(s.gate.data(), s.up.data(), s.hidden.data(), T * F);
+    kernels::gelu_tanh_mul(s.gate.data(), s.up.data(), hidden, T * F);
   else
-    kernels::silu_mul(s.gate.data(), s.up.data(), s.hidden.data(), T * F);
-  kernels::matmul(*w_down_, s.hidden.data(), T, out, pool);
+    kernels::silu_mul(s.gate.data(), s.up.data(), hidden, T * F);
+  kernels::matmul(*w_down_, hidden, T, out, pool);
 }
 
 }  // namespace slm

@@ -10,7 +10,7 @@
 namespace slm {
 
 struct MlpScratch {
-  std::vector<float> gate, up, hidden;
+  std::vector<float> gate, up;  // the activation overwrites gate: no third T x F buffer
 };
 
 class MlpBlock {
