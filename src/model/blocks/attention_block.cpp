@@ -42,9 +42,11 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
   const int64_t D = c.head_dim, q_dim = c.n_heads * D, kv_dim = c.n_kv_heads * D;
   const int64_t rot_dim = c.rotary_dim(), half = rot_dim / 2;
   grow(s.q, T * q_dim);
-  grow(s.k, T * kv_dim);
-  grow(s.v, T * kv_dim);
-  grow(s.attn, T * q_dim);
+  // K and V wait in the attention output buffer: every segment's go into its cache before
+  // attention writes that buffer, so a prefill needs no separate T x 2 x kv_dim scratch.
+  grow(s.attn, T * std::max(q_dim, 2 * kv_dim));
+  float* const k = s.attn.data();
+  float* const v = k + T * kv_dim;
 
   if (c.attn_output_gate) {
     // Each head's block of q_proj rows is [query (D) | gate (D)].
@@ -67,14 +69,28 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
 
   const bool own_kv = kv_layer_ == layer_;  // a layer sharing an earlier layer's K/V computes only queries
   if (own_kv) {
-    kernels::matmul(*wk_, xn, T, s.k.data(), pool, data_or_null(bk_));
-    kernels::matmul(*wv_, xn, T, s.v.data(), pool, data_or_null(bv_));
-    if (!k_norm_.empty()) kernels::rms_norm(s.k.data(), k_norm_.data(), s.k.data(), T * c.n_kv_heads, D, c.norm_eps);
-    if (c.v_norm) kernels::rms_norm(s.v.data(), nullptr, s.v.data(), T * c.n_kv_heads, D, c.norm_eps);
+    kernels::matmul(*wk_, xn, T, k, pool, data_or_null(bk_));
+    kernels::matmul(*wv_, xn, T, v, pool, data_or_null(bv_));
+    if (!k_norm_.empty()) kernels::rms_norm(k, k_norm_.data(), k, T * c.n_kv_heads, D, c.norm_eps);
+    if (c.v_norm) kernels::rms_norm(v, nullptr, v, T * c.n_kv_heads, D, c.norm_eps);
     if (rope_)
       for (int64_t t = 0; t < T; ++t)
-        kernels::rope_rotate_half(s.k.data() + t * kv_dim, c.n_kv_heads, D, rot_dim, rope.cos + t * half,
-                                  rope.sin + t * half);
+        kernels::rope_rotate_half(k + t * kv_dim, c.n_kv_heads, D, rot_dim, rope.cos + t * half, rope.sin + t * half);
+    for (const Segment& g : segments) {
+      KVCache& cache = *g.cache;
+      float* kc = cache.keys(kv_layer_);
+      float* vc = cache.values(kv_layer_);
+      const int64_t ring = cache.ring(kv_layer_);
+      const int64_t head_stride = cache.rows(kv_layer_) * D;  // the cache is [kv_head][row][head_dim]
+      for (int64_t t = 0; t < g.count; ++t) {
+        const int64_t row = ring ? (g.pos0 + t) % ring : g.pos0 + t;
+        const int64_t src = (g.offset + t) * kv_dim;
+        for (int64_t h = 0; h < c.n_kv_heads; ++h) {
+          std::copy_n(k + src + h * D, D, kc + h * head_stride + row * D);
+          std::copy_n(v + src + h * D, D, vc + h * head_stride + row * D);
+        }
+      }
+    }
   }
   const float scale = static_cast<float>(c.attention_scale > 0 ? c.attention_scale : 1.0 / std::sqrt(D));
   for (const Segment& g : segments) {
@@ -82,16 +98,7 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
     float* kc = cache.keys(kv_layer_);
     float* vc = cache.values(kv_layer_);
     const int64_t ring = cache.ring(kv_layer_);
-    const int64_t head_stride = cache.rows(kv_layer_) * D;  // the cache is [kv_head][row][head_dim]
-    if (own_kv)
-      for (int64_t t = 0; t < g.count; ++t) {
-        const int64_t row = ring ? (g.pos0 + t) % ring : g.pos0 + t;
-        const int64_t src = (g.offset + t) * kv_dim;
-        for (int64_t h = 0; h < c.n_kv_heads; ++h) {
-          std::copy_n(s.k.begin() + src + h * D, D, kc + h * head_stride + row * D);
-          std::copy_n(s.v.begin() + src + h * D, D, vc + h * head_stride + row * D);
-        }
-      }
+    const int64_t head_stride = cache.rows(kv_layer_) * D;
     const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, D, scale, window_, ring, head_stride};
     grow(s.scores, kernels::attention_scratch_floats(g.count, g.pos0, shape, pool.size()));
     kernels::attention(s.q.data() + g.offset * q_dim, kc, vc, s.attn.data() + g.offset * q_dim, g.count, g.pos0,

@@ -20,7 +20,7 @@ struct RopeTables {
 };
 
 struct AttentionScratch {
-  std::vector<float> q_full, q, gate, k, v, attn, scores;
+  std::vector<float> q_full, q, gate, attn, scores;  // attn holds K and V until they are cached
 };
 
 class AttentionBlock {
