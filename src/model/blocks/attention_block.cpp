@@ -37,15 +37,17 @@ AttentionBlock::AttentionBlock(const WeightStore& w, const ModelConfig& c, int64
 }
 
 void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment> segments, const RopeTables& rope,
-                             AttentionScratch& s, ThreadPool& pool, float* out) const {
+                             AttentionScratch& s, LayerBuffers& buf, ThreadPool& pool, float* out) const {
   const ModelConfig& c = c_;
   const int64_t D = c.head_dim, q_dim = c.n_heads * D, kv_dim = c.n_kv_heads * D;
   const int64_t rot_dim = c.rotary_dim(), half = rot_dim / 2;
-  grow(s.q, T * q_dim);
+  grow(buf.a, T * q_dim);
   // K and V wait in the attention output buffer: every segment's go into its cache before
   // attention writes that buffer, so a prefill needs no separate T x 2 x kv_dim scratch.
-  grow(s.attn, T * std::max(q_dim, 2 * kv_dim));
-  float* const k = s.attn.data();
+  grow(buf.b, T * std::max(q_dim, 2 * kv_dim));
+  float* const q = buf.a.data();
+  float* const attn = buf.b.data();
+  float* const k = attn;
   float* const v = k + T * kv_dim;
 
   if (c.attn_output_gate) {
@@ -56,16 +58,16 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
     for (int64_t t = 0; t < T; ++t)
       for (int64_t h = 0; h < c.n_heads; ++h) {
         const float* src = s.q_full.data() + t * 2 * q_dim + h * 2 * D;
-        std::copy(src, src + D, s.q.data() + t * q_dim + h * D);
+        std::copy(src, src + D, q + t * q_dim + h * D);
         std::copy(src + D, src + 2 * D, s.gate.data() + t * q_dim + h * D);
       }
   } else {
-    kernels::matmul(*wq_, xn, T, s.q.data(), pool, data_or_null(bq_));
+    kernels::matmul(*wq_, xn, T, q, pool, data_or_null(bq_));
   }
-  if (!q_norm_.empty()) kernels::rms_norm(s.q.data(), q_norm_.data(), s.q.data(), T * c.n_heads, D, c.norm_eps);
+  if (!q_norm_.empty()) kernels::rms_norm(q, q_norm_.data(), q, T * c.n_heads, D, c.norm_eps);
   if (rope_)
     for (int64_t t = 0; t < T; ++t)
-      kernels::rope_rotate_half(s.q.data() + t * q_dim, c.n_heads, D, rot_dim, rope.cos + t * half, rope.sin + t * half);
+      kernels::rope_rotate_half(q + t * q_dim, c.n_heads, D, rot_dim, rope.cos + t * half, rope.sin + t * half);
 
   const bool own_kv = kv_layer_ == layer_;  // a layer sharing an earlier layer's K/V computes only queries
   if (own_kv) {
@@ -101,12 +103,12 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
     const int64_t head_stride = cache.rows(kv_layer_) * D;
     const kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, D, scale, window_, ring, head_stride};
     grow(s.scores, kernels::attention_scratch_floats(g.count, g.pos0, shape, pool.size()));
-    kernels::attention(s.q.data() + g.offset * q_dim, kc, vc, s.attn.data() + g.offset * q_dim, g.count, g.pos0,
+    kernels::attention(q + g.offset * q_dim, kc, vc, attn + g.offset * q_dim, g.count, g.pos0,
                        shape, s.scores.data(), pool);
   }
   if (c.attn_output_gate)
-    for (int64_t i = 0; i < T * q_dim; ++i) s.attn[i] *= 1.0f / (1.0f + std::exp(-s.gate[i]));
-  kernels::matmul(*wo_, s.attn.data(), T, out, pool, data_or_null(bo_));
+    for (int64_t i = 0; i < T * q_dim; ++i) attn[i] *= 1.0f / (1.0f + std::exp(-s.gate[i]));
+  kernels::matmul(*wo_, attn, T, out, pool, data_or_null(bo_));
 }
 
 }  // namespace slm

@@ -31,19 +31,21 @@ MlpBlock::MlpBlock(const WeightStore& w, const ModelConfig& c, int64_t layer)
   w_down_ = &w.get(p + "ffn_down.weight", {H, F});
 }
 
-void MlpBlock::forward(const float* xn, int64_t T, MlpScratch& s, ThreadPool& pool, float* out) const {
+void MlpBlock::forward(const float* xn, int64_t T, LayerBuffers& buf, ThreadPool& pool, float* out) const {
   const int64_t F = width_;
-  grow(s.gate, T * F);
-  grow(s.up, T * F);
-  kernels::matmul(*w_gate_, xn, T, s.gate.data(), pool);
+  grow(buf.a, T * F);
+  grow(buf.b, T * F);
+  float* const gate = buf.a.data();
+  float* const up = buf.b.data();
+  kernels::matmul(*w_gate_, xn, T, gate, pool);
   if (sparsity_cutoff_ != 0)
-    for (int64_t t = 0; t < T; ++t) gaussian_top_k(s.gate.data() + t * F, F, sparsity_cutoff_);
-  kernels::matmul(*w_up_, xn, T, s.up.data(), pool);
-  float* hidden = s.gate.data();  // element-wise, so in place
+    for (int64_t t = 0; t < T; ++t) gaussian_top_k(gate + t * F, F, sparsity_cutoff_);
+  kernels::matmul(*w_up_, xn, T, up, pool);
+  float* hidden = gate;  // element-wise, so in place
   if (c_.activation == Activation::GeluTanh)
-    kernels::gelu_tanh_mul(s.gate.data(), s.up.data(), hidden, T * F);
+    kernels::gelu_tanh_mul(gate, up, hidden, T * F);
   else
-    kernels::silu_mul(s.gate.data(), s.up.data(), hidden, T * F);
+    kernels::silu_mul(gate, up, hidden, T * F);
   kernels::matmul(*w_down_, hidden, T, out, pool);
 }
 
