@@ -31,6 +31,12 @@ class Cursor {
     pos_ += len;
     return s;
   }
+  void skip_string(const char* what) { skip(read<uint64_t>(what), what); }
+  void skip(uint64_t bytes, const char* what) {
+    need(bytes, what);
+    pos_ += bytes;
+  }
+  const uint8_t* at(size_t pos) const { return p_ + pos; }
   void need(uint64_t bytes, const char* what) const {
     if (bytes > n_ - pos_)
       throw Error(path_ + ": truncated GGUF file while reading " + what + " at offset " + std::to_string(pos_));
@@ -45,8 +51,39 @@ class Cursor {
   size_t pos_ = 0;
 };
 
-GgufValue read_value(Cursor& c, GgufType type, const std::string& key, const std::string& path, int depth) {
-  GgufValue v;
+void read_value(Cursor& c, GgufType type, const std::string& key, const std::string& path, int depth,
+                GgufValue* out);
+
+// An array's elements are checked here, once, and then kept as a view of the file's bytes.
+GgufArray read_array(Cursor& c, const std::string& key, const std::string& path, int depth) {
+  if (depth >= kMaxArrayDepth) throw Error(path + ": metadata " + key + ": arrays nested too deep");
+  uint32_t et = c.read<uint32_t>("array type");
+  if (et > static_cast<uint32_t>(GgufType::F64))
+    throw Error(path + ": metadata " + key + ": unknown array element type " + std::to_string(et));
+  const auto elem = static_cast<GgufType>(et);
+  uint64_t count = c.read<uint64_t>("array length");
+  // Every element takes at least one byte: a larger count is corrupt, not a reason to read on.
+  if (count > c.remaining())
+    throw Error(path + ": metadata " + key + ": array length " + std::to_string(count) +
+                " exceeds what is left of the file (truncated or corrupt)");
+  const size_t begin = c.pos();
+  const size_t fixed = gguf_fixed_size(elem);
+  if (fixed && elem != GgufType::BOOL) {
+    if (count * fixed > c.remaining())  // count <= remaining: no overflow
+      throw Error(path + ": metadata " + key + ": array of " + std::to_string(count) +
+                  " elements runs past the end of the file (truncated or corrupt)");
+    c.skip(count * fixed, "array");
+  } else {
+    for (uint64_t k = 0; k < count; ++k) read_value(c, elem, key, path, depth + 1, nullptr);
+  }
+  return GgufArray(elem, count, std::span<const uint8_t>(c.at(begin), c.pos() - begin));
+}
+
+// Reads one value into *out, or only checks it when out is null (an array's element).
+void read_value(Cursor& c, GgufType type, const std::string& key, const std::string& path, int depth,
+                GgufValue* out) {
+  GgufValue scratch;
+  GgufValue& v = out ? *out : scratch;
   v.type = type;
   switch (type) {
     case GgufType::U8: v.i = c.read<uint8_t>("u8"); break;
@@ -65,38 +102,17 @@ GgufValue read_value(Cursor& c, GgufType type, const std::string& key, const std
       v.i = b;
       break;
     }
-    case GgufType::STRING: v.s = c.read_string("string"); break;
-    case GgufType::ARRAY: {
-      if (depth >= kMaxArrayDepth) throw Error(path + ": metadata " + key + ": arrays nested too deep");
-      uint32_t et = c.read<uint32_t>("array type");
-      if (et > static_cast<uint32_t>(GgufType::F64))
-        throw Error(path + ": metadata " + key + ": unknown array element type " + std::to_string(et));
-      v.elem_type = static_cast<GgufType>(et);
-      uint64_t count = c.read<uint64_t>("array length");
-      // Every element takes at least one byte: a larger count is corrupt, not a reason to allocate.
-      if (count > c.remaining())
-        throw Error(path + ": metadata " + key + ": array length " + std::to_string(count) +
-                    " exceeds what is left of the file (truncated or corrupt)");
-      v.array.reserve(count);
-      for (uint64_t k = 0; k < count; ++k) v.array.push_back(read_value(c, v.elem_type, key, path, depth + 1));
+    case GgufType::STRING:
+      if (out) v.s = c.read_string("string");
+      else c.skip_string("string");
       break;
-    }
+    case GgufType::ARRAY: v.array = read_array(c, key, path, depth); break;
     default:
       throw Error(path + ": metadata " + key + ": unknown value type " + std::to_string(static_cast<uint32_t>(type)));
   }
-  return v;
 }
 
 }  // namespace
-
-bool GgufValue::is_integer() const {
-  switch (type) {
-    case GgufType::U8: case GgufType::I8: case GgufType::U16: case GgufType::I16:
-    case GgufType::U32: case GgufType::I32: case GgufType::U64: case GgufType::I64: case GgufType::BOOL:
-      return true;
-    default: return false;
-  }
-}
 
 GgufFile::GgufFile(const std::string& path, Residency residency) : file_(path, residency) {
   Cursor c(path, file_.data(), file_.size());
@@ -114,7 +130,9 @@ GgufFile::GgufFile(const std::string& path, Residency residency) : file_(path, r
     uint32_t type = c.read<uint32_t>("metadata type");
     if (type > static_cast<uint32_t>(GgufType::F64))
       throw Error(path + ": metadata " + key + ": unknown value type " + std::to_string(type));
-    metadata_[key] = read_value(c, static_cast<GgufType>(type), key, path, 0);
+    GgufValue v;
+    read_value(c, static_cast<GgufType>(type), key, path, 0, &v);
+    metadata_[key] = std::move(v);
   }
 
   uint64_t alignment = 32;
@@ -204,37 +222,37 @@ const std::string& GgufFile::get_string(const std::string& key) const {
   return v.s;
 }
 
+static const GgufArray& need_array(const GgufFile& f, const std::string& key) {
+  const auto& v = need(f, key);
+  if (v.type != GgufType::ARRAY) throw Error(f.path() + ": metadata " + key + ": expected an array");
+  return v.array;
+}
+
+std::vector<std::string_view> GgufFile::get_string_views(const std::string& key) const {
+  const auto& a = need_array(*this, key);
+  if (a.elem_type() != GgufType::STRING) throw Error(path() + ": metadata " + key + ": expected an array of strings");
+  return a.strings();
+}
+
 std::vector<std::string> GgufFile::get_string_array(const std::string& key) const {
-  const auto& v = need(*this, key);
-  if (v.type != GgufType::ARRAY || v.elem_type != GgufType::STRING)
-    throw Error(path() + ": metadata " + key + ": expected an array of strings");
-  std::vector<std::string> out;
-  out.reserve(v.array.size());
-  for (const auto& e : v.array) out.push_back(e.s);
-  return out;
+  const auto views = get_string_views(key);
+  return std::vector<std::string>(views.begin(), views.end());
 }
 
 std::vector<double> GgufFile::get_float_array(const std::string& key) const {
-  const auto& v = need(*this, key);
-  if (v.type != GgufType::ARRAY) throw Error(path() + ": metadata " + key + ": expected an array");
-  std::vector<double> out;
-  for (const auto& e : v.array) {
-    if (e.is_float()) out.push_back(e.f);
-    else if (e.is_integer()) out.push_back(static_cast<double>(e.i));
-    else throw Error(path() + ": metadata " + key + ": expected an array of numbers");
-  }
-  return out;
+  const auto& a = need_array(*this, key);
+  GgufValue elem;
+  elem.type = a.elem_type();
+  if (!a.empty() && !elem.is_float() && !elem.is_integer()) throw Error(path() + ": metadata " + key + ": expected an array of numbers");
+  return a.floats();
 }
 
 std::vector<int64_t> GgufFile::get_int_array(const std::string& key) const {
-  const auto& v = need(*this, key);
-  if (v.type != GgufType::ARRAY) throw Error(path() + ": metadata " + key + ": expected an array");
-  std::vector<int64_t> out;
-  for (const auto& e : v.array) {
-    if (!e.is_integer()) throw Error(path() + ": metadata " + key + ": expected an array of integers");
-    out.push_back(e.i);
-  }
-  return out;
+  const auto& a = need_array(*this, key);
+  GgufValue elem;
+  elem.type = a.elem_type();
+  if (!a.empty() && !elem.is_integer()) throw Error(path() + ": metadata " + key + ": expected an array of integers");
+  return a.ints();
 }
 
 std::optional<int64_t> GgufFile::int_or(const std::string& key) const {

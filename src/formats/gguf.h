@@ -1,33 +1,19 @@
 #pragma once
 // GGUF v2/v3 reader: typed metadata, tensor infos, aligned data section over a memory map.
+// Metadata arrays are views of the file's bytes (see gguf_value.h), valid while the file is open.
 // Block-quantized tensor types are described by dtype.h, so they load like any other dtype.
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/mapped_file.h"
+#include "formats/gguf_value.h"
 #include "tensor/tensor.h"
 
 namespace slm {
-
-enum class GgufType : uint32_t {
-  U8 = 0, I8 = 1, U16 = 2, I16 = 3, U32 = 4, I32 = 5, F32 = 6, BOOL = 7,
-  STRING = 8, ARRAY = 9, U64 = 10, I64 = 11, F64 = 12,
-};
-
-struct GgufValue {
-  GgufType type = GgufType::U8;
-  GgufType elem_type = GgufType::U8;  // for arrays
-  int64_t i = 0;                      // every integer type and bool
-  double f = 0;                       // F32, F64
-  std::string s;                      // STRING
-  std::vector<GgufValue> array;       // ARRAY
-
-  bool is_integer() const;
-  bool is_float() const { return type == GgufType::F32 || type == GgufType::F64; }
-};
 
 struct GgufTensorInfo {
   std::string name;
@@ -57,6 +43,8 @@ class GgufFile {
   bool get_bool(const std::string& key) const;
   const std::string& get_string(const std::string& key) const;
   std::vector<std::string> get_string_array(const std::string& key) const;
+  // The same without copies: views of the file's bytes, valid while this file is open.
+  std::vector<std::string_view> get_string_views(const std::string& key) const;
   std::vector<double> get_float_array(const std::string& key) const;
   std::vector<int64_t> get_int_array(const std::string& key) const;
 

@@ -13,13 +13,15 @@ GgufVocab read_gguf_vocab(const GgufFile& f) {
   v.tokens = f.get_string_array("tokenizer.ggml.tokens");
   const size_t n = v.tokens.size();
   if (f.has("tokenizer.ggml.scores")) {
-    for (double s : f.get_float_array("tokenizer.ggml.scores")) v.scores.push_back(static_cast<float>(s));
+    const auto scores = f.get_float_array("tokenizer.ggml.scores");
+    v.scores.assign(scores.begin(), scores.end());  // one allocation of the final size
     if (v.scores.size() != n)
       throw Error(f.path() + ": tokenizer.ggml.scores has " + std::to_string(v.scores.size()) + " entries for " +
                   std::to_string(n) + " tokens");
   }
   if (f.has("tokenizer.ggml.token_type")) {
-    for (int64_t t : f.get_int_array("tokenizer.ggml.token_type")) v.token_types.push_back(static_cast<int32_t>(t));
+    const auto types = f.get_int_array("tokenizer.ggml.token_type");
+    v.token_types.assign(types.begin(), types.end());
     if (v.token_types.size() != n)
       throw Error(f.path() + ": tokenizer.ggml.token_type has " + std::to_string(v.token_types.size()) +
                   " entries for " + std::to_string(n) + " tokens");

@@ -36,11 +36,14 @@ void encode_value(std::vector<uint8_t>& out, const GgufValue& v, bool with_type)
     case GgufType::F64: append<double>(out, v.f); break;
     case GgufType::BOOL: append<uint8_t>(out, v.i ? 1 : 0); break;
     case GgufType::STRING: append_string(out, v.s); break;
-    case GgufType::ARRAY:
-      append<uint32_t>(out, static_cast<uint32_t>(v.elem_type));
+    case GgufType::ARRAY: {
+      // The elements are kept encoded as in the file they were read from: copied as they are.
+      append<uint32_t>(out, static_cast<uint32_t>(v.array.elem_type()));
       append<uint64_t>(out, v.array.size());
-      for (const auto& e : v.array) encode_value(out, e, false);
+      const auto bytes = v.array.bytes();
+      out.insert(out.end(), bytes.begin(), bytes.end());
       break;
+    }
   }
 }
 
@@ -82,31 +85,29 @@ void GgufWriter::set_string(const std::string& key, const std::string& v) {
   set_value(key, g);
 }
 
-template <typename T, typename Fill>
-static GgufValue make_array(GgufType elem, const std::vector<T>& items, Fill fill) {
-  GgufValue g;
-  g.type = GgufType::ARRAY;
-  g.elem_type = elem;
-  g.array.resize(items.size());
-  for (size_t i = 0; i < items.size(); ++i) {
-    g.array[i].type = elem;
-    fill(g.array[i], items[i]);
-  }
-  return g;
+// An array value: element type, count, then each element encoded by `put_elem`.
+template <typename T, typename Put>
+static std::vector<uint8_t> encode_array(GgufType elem, const std::vector<T>& items, Put put_elem) {
+  std::vector<uint8_t> out;
+  append<uint32_t>(out, static_cast<uint32_t>(GgufType::ARRAY));
+  append<uint32_t>(out, static_cast<uint32_t>(elem));
+  append<uint64_t>(out, items.size());
+  for (const auto& x : items) put_elem(out, x);
+  return out;
 }
 
 void GgufWriter::set_string_array(const std::string& key, const std::vector<std::string>& v) {
-  set_value(key, make_array(GgufType::STRING, v, [](GgufValue& g, const std::string& s) { g.s = s; }));
+  put(key, encode_array(GgufType::STRING, v, append_string));
 }
 void GgufWriter::set_f32_array(const std::string& key, const std::vector<float>& v) {
-  set_value(key, make_array(GgufType::F32, v, [](GgufValue& g, float x) { g.f = x; }));
+  put(key, encode_array(GgufType::F32, v, append<float>));
 }
 void GgufWriter::set_i32_array(const std::string& key, const std::vector<int32_t>& v) {
-  set_value(key, make_array(GgufType::I32, v, [](GgufValue& g, int32_t x) { g.i = x; }));
+  put(key, encode_array(GgufType::I32, v, append<int32_t>));
 }
 
 void GgufWriter::set_bool_array(const std::string& key, const std::vector<bool>& v) {
-  set_value(key, make_array(GgufType::BOOL, v, [](GgufValue& g, bool x) { g.i = x ? 1 : 0; }));
+  put(key, encode_array(GgufType::BOOL, v, [](std::vector<uint8_t>& out, bool x) { append<uint8_t>(out, x ? 1 : 0); }));
 }
 
 void GgufWriter::add_tensor(const std::string& name, uint32_t ggml_type, const std::vector<int64_t>& shape,

@@ -1,5 +1,5 @@
 #pragma once
-// Gated activations of the MLP: out = act(gate) * up.
+// Gated activations of the MLP: out = act(gate) * up, element by element (out may be gate).
 #include <cstdint>
 
 namespace slm::kernels {

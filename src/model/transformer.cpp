@@ -172,7 +172,7 @@ void Transformer::mix(const Layer& L, const float* xn, int64_t T, std::span<cons
   if (L.attention) {
     const int set = L.attention->rope_set();
     const RopeTables rope{s.rope_cos[set].data(), s.rope_sin[set].data()};
-    L.attention->forward(xn, T, segments, rope, s.attention, pool, out);
+    L.attention->forward(xn, T, segments, rope, s.attention, s.layer, pool, out);
   } else {
     L.delta_net->forward(xn, T, segments, s.delta_net, pool, out);
   }
@@ -199,7 +199,7 @@ void Transformer::run_layers(int64_t T, std::span<const Segment> segments, Forwa
     mix(L, s.xn.data(), T, segments, s, pool, s.proj.data());
     add_residual(L.post_attn_norm);
     norm(L.ffn_norm);
-    L.mlp->forward(s.xn.data(), T, s.mlp, pool, s.proj.data());
+    L.mlp->forward(s.xn.data(), T, s.layer, pool, s.proj.data());
     add_residual(L.post_ffw_norm);
   }
 }

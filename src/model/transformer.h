@@ -28,8 +28,8 @@ struct ForwardScratch {
   std::vector<int64_t> logit_rows;
   std::vector<float> rope_cos[2], rope_sin[2];  // per RoPE set (global, local): n_tokens x rot_dim/2
   AttentionScratch attention;
+  LayerBuffers layer;  // attention's and the MLP's large buffers, used in turn
   DeltaNetScratch delta_net;
-  MlpScratch mlp;
   // AltUp path (Gemma 3n)
   std::vector<float> streams, predictions, laurel, laurel_rank, per_layer_inputs, per_layer_gate, first;
   AltUpScratch altup;

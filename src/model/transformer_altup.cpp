@@ -39,7 +39,7 @@ void Transformer::run_altup_layers(std::span<const int32_t> tokens, std::span<co
 
     // MLP with post-norm, residual.
     kernels::rms_norm(s.x.data(), L.ffn_norm.data(), s.xn.data(), T, H, c.norm_eps);
-    L.mlp->forward(s.xn.data(), T, s.mlp, pool, s.proj.data());
+    L.mlp->forward(s.xn.data(), T, s.layer, pool, s.proj.data());
     kernels::rms_norm(s.proj.data(), L.post_ffw_norm.data(), s.proj.data(), T, H, c.norm_eps);
     for (int64_t i = 0; i < stream; ++i) s.x[i] += s.proj[i];
 

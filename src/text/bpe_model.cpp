@@ -17,7 +17,7 @@ constexpr size_t kMaxCacheEntries = 200000;
 
 void BpeModel::MergeMap::reserve(size_t n) {
   size_t cap = 16;
-  while (cap < n * 2) cap <<= 1;
+  while (cap < n + n / 2) cap <<= 1;  // at most two thirds full: probe runs stay short
   keys_.assign(cap, kEmpty);
   vals_.assign(cap, Merge{0, 0});
   mask_ = cap - 1;
@@ -35,28 +35,29 @@ bool BpeModel::MergeMap::insert(uint64_t key, Merge m) {
   }
 }
 
-BpeModel::BpeModel(std::vector<std::string> vocab, const std::vector<std::pair<std::string, std::string>>& merges,
-                   BpeOptions options, const std::string& context)
+BpeModel::BpeModel(std::vector<std::string> vocab, std::span<const MergePieces> merges, BpeOptions options,
+                   const std::string& context)
     : id_to_piece_(std::move(vocab)), opt_(std::move(options)) {
-  piece_to_id_.reserve(id_to_piece_.size());
-  for (size_t i = 0; i < id_to_piece_.size(); ++i)
-    if (!id_to_piece_[i].empty()) piece_to_id_.emplace(id_to_piece_[i], static_cast<int32_t>(i));
+  piece_to_id_.build(id_to_piece_);
 
   merges_.reserve(merges.size());
+  std::string merged_piece;
   for (size_t r = 0; r < merges.size(); ++r) {
     const auto& [a, b] = merges[r];
     int32_t ia = token_id(a), ib = token_id(b);
     if (ia < 0 || ib < 0)
-      throw Error(context + ": merge " + std::to_string(r) + " (\"" + a + "\" \"" + b + "\") refers to unknown token \"" +
-                  (ia < 0 ? a : b) + "\"");
+      throw Error(context + ": merge " + std::to_string(r) + " (\"" + std::string(a) + "\" \"" + std::string(b) +
+                  "\") refers to unknown token \"" + std::string(ia < 0 ? a : b) + "\"");
     // The merged piece drops the continuing-subword prefix of the right part.
-    std::string right = b;
-    if (!opt_.continuing_subword_prefix.empty() && right.rfind(opt_.continuing_subword_prefix, 0) == 0)
-      right = right.substr(opt_.continuing_subword_prefix.size());
-    int32_t merged = token_id(a + right);
+    std::string_view right = b;
+    if (!opt_.continuing_subword_prefix.empty() && right.starts_with(opt_.continuing_subword_prefix))
+      right.remove_prefix(opt_.continuing_subword_prefix.size());
+    merged_piece.assign(a);
+    merged_piece.append(right);
+    int32_t merged = token_id(merged_piece);
     if (merged < 0)
-      throw Error(context + ": merge " + std::to_string(r) + " (\"" + a + "\" \"" + b + "\") produces \"" + a + right +
-                  "\", which is not in the vocabulary");
+      throw Error(context + ": merge " + std::to_string(r) + " (\"" + std::string(a) + "\" \"" + std::string(b) +
+                  "\") produces \"" + merged_piece + "\", which is not in the vocabulary");
     merges_.insert(pair_key(ia, ib), Merge{static_cast<int32_t>(r), merged});  // first occurrence wins
   }
 
@@ -80,8 +81,7 @@ BpeModel::BpeModel(std::vector<std::string> vocab, const std::vector<std::pair<s
 }
 
 int32_t BpeModel::token_id(std::string_view piece) const {
-  auto it = piece_to_id_.find(piece);
-  return it == piece_to_id_.end() ? -1 : it->second;
+  return piece.empty() ? -1 : piece_to_id_.find(piece);  // empty pieces are gaps in the ids
 }
 
 const std::string* BpeModel::token_piece(int32_t id) const {

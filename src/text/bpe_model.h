@@ -4,10 +4,13 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "text/model.h"
+#include "text/piece_index.h"
 
 namespace slm {
 
@@ -23,10 +26,11 @@ struct BpeOptions {
 class BpeModel : public Model {
  public:
   // `vocab[i]` is the piece of id i (ids are dense; gaps hold empty strings that are never matched).
-  // `merges` are (left, right) pieces in rank order. Throws slm::Error naming `context` when a
-  // merge refers to a piece that is not in the vocabulary.
-  BpeModel(std::vector<std::string> vocab, const std::vector<std::pair<std::string, std::string>>& merges,
-           BpeOptions options, const std::string& context);
+  // `merges` are (left, right) pieces in rank order, read only during construction. Throws
+  // slm::Error naming `context` when a merge refers to a piece that is not in the vocabulary.
+  using MergePieces = std::pair<std::string_view, std::string_view>;
+  BpeModel(std::vector<std::string> vocab, std::span<const MergePieces> merges, BpeOptions options,
+           const std::string& context);
 
   void tokenize(std::string_view word, std::vector<int32_t>& out) const override;
   int32_t token_id(std::string_view piece) const override;
@@ -66,7 +70,7 @@ class BpeModel : public Model {
   int32_t single_char_id(std::string_view ch) const;
 
   std::vector<std::string> id_to_piece_;
-  TokenMap piece_to_id_;
+  PieceIndex piece_to_id_;  // over id_to_piece_
   MergeMap merges_;
   BpeOptions opt_;
   int32_t unk_id_ = -1;

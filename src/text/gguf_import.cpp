@@ -100,41 +100,45 @@ std::unique_ptr<PostProcessor> bos_eos(const GgufVocab& v, bool default_bos) {
   return make_affix_processor(std::move(pre), std::move(post));
 }
 
-std::unique_ptr<Tokenizer> gpt2_vocab(const GgufVocab& v) {
+// Takes the tokens out of `v`: the model keeps the only copy.
+std::unique_ptr<Tokenizer> gpt2_vocab(GgufVocab& v) {
   const PreTokenizerSpec* spec = pre_spec(v.pre);
   if (!spec) throw Error("GGUF vocabulary: unsupported tokenizer.ggml.pre \"" + v.pre + "\"");
   if (v.merges.empty()) throw Error("GGUF vocabulary: gpt2 model without tokenizer.ggml.merges");
-  std::vector<std::pair<std::string, std::string>> merges;
+  std::vector<BpeModel::MergePieces> merges;  // views of v.merges
   merges.reserve(v.merges.size());
   for (size_t i = 0; i < v.merges.size(); ++i) {
-    const std::string& m = v.merges[i];
+    const std::string_view m = v.merges[i];
     size_t sp = m.find(' ', 1);
-    if (sp == std::string::npos) throw Error("GGUF vocabulary: merge " + std::to_string(i) + " \"" + m + "\" has no space");
+    if (sp == std::string::npos)
+      throw Error("GGUF vocabulary: merge " + std::to_string(i) + " \"" + std::string(m) + "\" has no space");
     merges.emplace_back(m.substr(0, sp), m.substr(sp + 1));
   }
   BpeOptions opt;
   opt.ignore_merges = spec->ignore_merges;
   TokenizerParts parts;
-  parts.model = std::make_unique<BpeModel>(v.tokens, merges, opt, "GGUF vocabulary");
+  parts.added_tokens = added_tokens_from_types(v);
+  parts.model = std::make_unique<BpeModel>(std::move(v.tokens), merges, opt, "GGUF vocabulary");
   std::vector<std::unique_ptr<PreTokenizer>> pre;
   for (const auto& re : spec->regexes)
     pre.push_back(make_regex_split(re, SplitBehavior::Isolated, false, "GGUF pre-tokenizer \"" + v.pre + "\""));
   pre.push_back(make_byte_level_pre_tokenizer(false, false));
   parts.pre_tokenizer = make_sequence_pre_tokenizer(std::move(pre));
   parts.decoder = make_byte_level_decoder();
-  parts.added_tokens = added_tokens_from_types(v);
   parts.post_processor = bos_eos(v, spec->add_bos);
   parts.bos_id = v.bos_id;
   parts.eos_id = v.eos_id;
   return std::make_unique<PipelineTokenizer>(std::move(parts));
 }
 
-std::unique_ptr<Tokenizer> llama_vocab(const GgufVocab& v) {
+// Takes the tokens and scores out of `v`: the model keeps the only copy.
+std::unique_ptr<Tokenizer> llama_vocab(GgufVocab& v) {
   const std::string space = "\xE2\x96\x81";
   bool prefix = v.add_space_prefix.value_or(true);
   TokenizerParts parts;
   int32_t unk = v.unk_id.value_or(0);
-  parts.model = std::make_unique<SpmModel>(v.tokens, v.scores, unk);
+  parts.added_tokens = added_tokens_from_types(v);
+  parts.model = std::make_unique<SpmModel>(std::move(v.tokens), std::move(v.scores), unk);
   std::vector<std::unique_ptr<Normalizer>> norm;
   if (prefix) norm.push_back(make_prepend_normalizer(space));
   norm.push_back(make_replace_normalizer(" ", space));
@@ -145,7 +149,6 @@ std::unique_ptr<Tokenizer> llama_vocab(const GgufVocab& v) {
   dec.push_back(make_fuse_decoder());
   if (prefix) dec.push_back(make_strip_decoder(" ", 1, 0));
   parts.decoder = make_sequence_decoder(std::move(dec));
-  parts.added_tokens = added_tokens_from_types(v);
   parts.post_processor = bos_eos(v, true);
   parts.bos_id = v.bos_id;
   parts.eos_id = v.eos_id;
@@ -154,7 +157,7 @@ std::unique_ptr<Tokenizer> llama_vocab(const GgufVocab& v) {
 
 }  // namespace
 
-std::unique_ptr<Tokenizer> Tokenizer::from_gguf_vocab(const GgufVocab& vocab) {
+std::unique_ptr<Tokenizer> Tokenizer::from_gguf_vocab(GgufVocab vocab) {
   const size_t n = vocab.tokens.size();
   if (n == 0) throw Error("GGUF vocabulary: tokenizer.ggml.tokens is empty");
   if (!vocab.scores.empty() && vocab.scores.size() != n)

@@ -10,8 +10,7 @@ namespace slm {
 SpmModel::SpmModel(std::vector<std::string> pieces, std::vector<float> scores, int32_t unk_id)
     : pieces_(std::move(pieces)), scores_(std::move(scores)), unk_id_(unk_id) {
   scores_.resize(pieces_.size(), 0.0f);
-  ids_.reserve(pieces_.size());
-  for (size_t i = 0; i < pieces_.size(); ++i) ids_.emplace(pieces_[i], static_cast<int32_t>(i));
+  ids_.build(pieces_);
   for (int b = 0; b < 256; ++b) {
     char name[8];
     std::snprintf(name, sizeof name, "<0x%02X>", b);
@@ -22,8 +21,7 @@ SpmModel::SpmModel(std::vector<std::string> pieces, std::vector<float> scores, i
 }
 
 int32_t SpmModel::token_id(std::string_view piece) const {
-  auto it = ids_.find(piece);
-  return it == ids_.end() ? -1 : it->second;
+  return ids_.find(piece);
 }
 
 const std::string* SpmModel::token_piece(int32_t id) const {

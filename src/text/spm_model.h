@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "text/model.h"
+#include "text/piece_index.h"
 
 namespace slm {
 
@@ -23,7 +24,7 @@ class SpmModel : public Model {
 
   std::vector<std::string> pieces_;
   std::vector<float> scores_;
-  TokenMap ids_;
+  PieceIndex ids_;  // over pieces_
   int32_t unk_id_;
   int32_t byte_ids_[256];
 };

@@ -22,8 +22,8 @@ class Tokenizer {
   static std::unique_ptr<Tokenizer> from_hf_dir(const std::string& dir);
   static std::unique_ptr<Tokenizer> from_json_files(const std::string& tokenizer_json,
                                                     const std::string& tokenizer_config_json /*may be ""*/);
-  // The vocabulary embedded in a GGUF file.
-  static std::unique_ptr<Tokenizer> from_gguf_vocab(const GgufVocab& vocab);
+  // The vocabulary embedded in a GGUF file (taken by value: pass a temporary to spare a copy).
+  static std::unique_ptr<Tokenizer> from_gguf_vocab(GgufVocab vocab);
 
   // add_special: BOS/EOS and post-processor templates as Hugging Face `add_special_tokens`.
   virtual std::vector<int32_t> encode(std::string_view text, bool add_special = true) const = 0;

@@ -47,7 +47,7 @@ std::unique_ptr<Model> make_model(const json& m, const std::string& ctx) {
     if (id >= pieces.size()) pieces.resize(id + 1);
     pieces[id] = piece;
   }
-  std::vector<std::pair<std::string, std::string>> merges;
+  std::vector<BpeModel::MergePieces> merges;  // views of the JSON's strings
   if (m.contains("merges")) {
     const json& mj = m["merges"];
     if (!mj.is_array()) throw Error(mctx + ": \"merges\" must be an array");
@@ -59,9 +59,10 @@ std::unique_ptr<Model> make_model(const json& m, const std::string& ctx) {
         size_t sp = s.find(' ');
         if (sp == std::string::npos || s.find(' ', sp + 1) != std::string::npos)
           throw Error(mctx + ": merge " + std::to_string(i) + " \"" + s + "\" is not \"left right\"");
-        merges.emplace_back(s.substr(0, sp), s.substr(sp + 1));
+        const std::string_view v = s;
+        merges.emplace_back(v.substr(0, sp), v.substr(sp + 1));
       } else if (e.is_array() && e.size() == 2 && e[0].is_string() && e[1].is_string()) {
-        merges.emplace_back(e[0].get<std::string>(), e[1].get<std::string>());
+        merges.emplace_back(e[0].get_ref<const std::string&>(), e[1].get_ref<const std::string&>());
       } else {
         throw Error(mctx + ": merge " + std::to_string(i) + " must be \"a b\" or [\"a\", \"b\"]");
       }

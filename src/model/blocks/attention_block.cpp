@@ -47,14 +47,18 @@ AttentionBlock::AttentionBlock(const WeightStore& w, const ModelConfig& c, int64
 }
 
 void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment> segments, const RopeTables& rope,
-                             AttentionScratch& s, ThreadPool& pool, float* out) const {
+                             AttentionScratch& s, LayerBuffers& buf, ThreadPool& pool, float* out) const {
   const ModelConfig& c = c_;
   const int64_t D = c.head_dim, q_dim = c.n_heads * D, kv_dim = c.n_kv_heads * D;
   const int64_t rot_dim = c.rotary_dim(), half = rot_dim / 2;
-  grow(s.q, T * q_dim);
-  grow(s.k, T * kv_dim);
-  grow(s.v, T * kv_dim);
-  grow(s.attn, T * q_dim);
+  grow(buf.a, T * q_dim);
+  // K and V wait in the attention output buffer: every segment's go into its cache before
+  // attention writes that buffer, so a prefill needs no separate T x 2 x kv_dim scratch.
+  grow(buf.b, T * std::max(q_dim, 2 * kv_dim));
+  float* const q = buf.a.data();
+  float* const attn = buf.b.data();
+  float* const k = attn;
+  float* const v = k + T * kv_dim;
 
   if (c.attn_output_gate) {
     // Each head's block of q_proj rows is [query (D) | gate (D)].
@@ -64,11 +68,11 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
     for (int64_t t = 0; t < T; ++t)
       for (int64_t h = 0; h < c.n_heads; ++h) {
         const float* src = s.q_full.data() + t * 2 * q_dim + h * 2 * D;
-        std::copy(src, src + D, s.q.data() + t * q_dim + h * D);
+        std::copy(src, src + D, q + t * q_dim + h * D);
         std::copy(src + D, src + 2 * D, s.gate.data() + t * q_dim + h * D);
       }
   } else {
-    kernels::matmul(*wq_, xn, T, s.q.data(), pool, data_or_null(bq_));
+    kernels::matmul(*wq_, xn, T, q, pool, data_or_null(bq_));
   }
   // Per-head norm and rotary embedding of a range of token rows (queries or keys).
   const auto norm_and_rotate = [&](float* rows, int64_t heads, const std::vector<float>& norm) {
@@ -81,14 +85,30 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
           kernels::rope_rotate_half(rows + t * width, heads, D, rot_dim, rope.cos + t * half, rope.sin + t * half);
     });
   };
-  norm_and_rotate(s.q.data(), c.n_heads, q_norm_);
+  norm_and_rotate(q, c.n_heads, q_norm_);
 
   const bool own_kv = kv_layer_ == layer_;  // a layer sharing an earlier layer's K/V computes only queries
   if (own_kv) {
-    kernels::matmul(*wk_, xn, T, s.k.data(), pool, data_or_null(bk_));
-    kernels::matmul(*wv_, xn, T, s.v.data(), pool, data_or_null(bv_));
-    norm_and_rotate(s.k.data(), c.n_kv_heads, k_norm_);
-    if (c.v_norm) kernels::rms_norm(s.v.data(), nullptr, s.v.data(), T * c.n_kv_heads, D, c.norm_eps);
+    kernels::matmul(*wk_, xn, T, k, pool, data_or_null(bk_));
+    kernels::matmul(*wv_, xn, T, v, pool, data_or_null(bv_));
+    norm_and_rotate(k, c.n_kv_heads, k_norm_);
+    if (c.v_norm) kernels::rms_norm(v, nullptr, v, T * c.n_kv_heads, D, c.norm_eps);
+    for (const Segment& g : segments) {
+      KVCache& cache = *g.cache;
+      uint8_t* kc = cache.keys(kv_layer_);
+      uint8_t* vc = cache.values(kv_layer_);
+      const int64_t ring = cache.ring(kv_layer_);
+      const int64_t head_stride = cache.rows(kv_layer_) * D;  // the cache is [kv_head][row][head_dim]
+      for (int64_t t = 0; t < g.count; ++t) {
+        const int64_t row = ring ? (g.pos0 + t) % ring : g.pos0 + t;
+        const int64_t src = (g.offset + t) * kv_dim;
+        for (int64_t h = 0; h < c.n_kv_heads; ++h) {
+          const int64_t dst = h * head_stride + row * D;
+          store_cache_row(cache.dtype(), k + src + h * D, kc, dst, D);
+          store_cache_row(cache.dtype(), v + src + h * D, vc, dst, D);
+        }
+      }
+    }
   }
   const float scale = static_cast<float>(c.attention_scale > 0 ? c.attention_scale : 1.0 / std::sqrt(D));
   for (const Segment& g : segments) {
@@ -96,26 +116,16 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
     uint8_t* kc = cache.keys(kv_layer_);
     uint8_t* vc = cache.values(kv_layer_);
     const int64_t ring = cache.ring(kv_layer_);
-    const int64_t head_stride = cache.rows(kv_layer_) * D;  // the cache is [kv_head][row][head_dim]
-    if (own_kv)
-      for (int64_t t = 0; t < g.count; ++t) {
-        const int64_t row = ring ? (g.pos0 + t) % ring : g.pos0 + t;
-        const int64_t src = (g.offset + t) * kv_dim;
-        for (int64_t h = 0; h < c.n_kv_heads; ++h) {
-          const int64_t dst = h * head_stride + row * D;
-          store_cache_row(cache.dtype(), s.k.data() + src + h * D, kc, dst, D);
-          store_cache_row(cache.dtype(), s.v.data() + src + h * D, vc, dst, D);
-        }
-      }
+    const int64_t head_stride = cache.rows(kv_layer_) * D;
     kernels::AttentionShape shape{c.n_heads, c.n_kv_heads, D, D, scale, window_, ring, head_stride};
     shape.kv_type = cache.dtype();
     grow(s.scores, kernels::attention_scratch_floats(g.count, g.pos0, shape, pool.size()));
-    kernels::attention(s.q.data() + g.offset * q_dim, kc, vc, s.attn.data() + g.offset * q_dim, g.count, g.pos0,
+    kernels::attention(q + g.offset * q_dim, kc, vc, attn + g.offset * q_dim, g.count, g.pos0,
                        shape, s.scores.data(), pool);
   }
   if (c.attn_output_gate)
-    for (int64_t i = 0; i < T * q_dim; ++i) s.attn[i] *= 1.0f / (1.0f + std::exp(-s.gate[i]));
-  kernels::matmul(*wo_, s.attn.data(), T, out, pool, data_or_null(bo_));
+    for (int64_t i = 0; i < T * q_dim; ++i) attn[i] *= 1.0f / (1.0f + std::exp(-s.gate[i]));
+  kernels::matmul(*wo_, attn, T, out, pool, data_or_null(bo_));
 }
 
 }  // namespace slm

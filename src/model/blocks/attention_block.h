@@ -8,6 +8,7 @@
 #include "base/thread_pool.h"
 #include "formats/weight_store.h"
 #include "model/config.h"
+#include "model/blocks/layer_buffers.h"
 #include "model/blocks/segment.h"
 #include "model/kv_cache.h"
 
@@ -20,7 +21,7 @@ struct RopeTables {
 };
 
 struct AttentionScratch {
-  std::vector<float> q_full, q, gate, k, v, attn, scores;
+  std::vector<float> q_full, gate, scores;  // queries and output are in LayerBuffers
 };
 
 class AttentionBlock {
@@ -29,8 +30,9 @@ class AttentionBlock {
 
   int rope_set() const { return rope_set_; }
   // xn: n_rows normalised rows (hidden) covering every segment; out: n_rows rows (hidden).
+  // buf.a holds the queries, buf.b K and V until they are cached, then the attention output.
   void forward(const float* xn, int64_t n_rows, std::span<const Segment> segments, const RopeTables& rope,
-               AttentionScratch& s, ThreadPool& pool, float* out) const;
+               AttentionScratch& s, LayerBuffers& buf, ThreadPool& pool, float* out) const;
 
  private:
   const ModelConfig& c_;

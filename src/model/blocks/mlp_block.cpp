@@ -32,23 +32,25 @@ MlpBlock::MlpBlock(const WeightStore& w, const ModelConfig& c, int64_t layer)
   w_down_ = &w.get(p + "ffn_down.weight", {H, F});
 }
 
-void MlpBlock::forward(const float* xn, int64_t T, MlpScratch& s, ThreadPool& pool, float* out) const {
+void MlpBlock::forward(const float* xn, int64_t T, LayerBuffers& buf, ThreadPool& pool, float* out) const {
   const int64_t F = width_;
-  grow(s.gate, T * F);
-  grow(s.up, T * F);
-  grow(s.hidden, T * F);
-  kernels::matmul(*w_gate_, xn, T, s.gate.data(), pool);
+  grow(buf.a, T * F);
+  grow(buf.b, T * F);
+  float* const gate = buf.a.data();
+  float* const up = buf.b.data();
+  kernels::matmul(*w_gate_, xn, T, gate, pool);
   if (sparsity_cutoff_ != 0)
-    for (int64_t t = 0; t < T; ++t) gaussian_top_k(s.gate.data() + t * F, F, sparsity_cutoff_);
-  kernels::matmul(*w_up_, xn, T, s.up.data(), pool);
+    for (int64_t t = 0; t < T; ++t) gaussian_top_k(gate + t * F, F, sparsity_cutoff_);
+  kernels::matmul(*w_up_, xn, T, up, pool);
+  float* hidden = gate;  // element-wise, so in place
   for_row_ranges(pool, T, [&](int64_t b, int64_t e) {
     const int64_t o = b * F, n = (e - b) * F;
     if (c_.activation == Activation::GeluTanh)
-      kernels::gelu_tanh_mul(s.gate.data() + o, s.up.data() + o, s.hidden.data() + o, n);
+      kernels::gelu_tanh_mul(gate + o, up + o, hidden + o, n);
     else
-      kernels::silu_mul(s.gate.data() + o, s.up.data() + o, s.hidden.data() + o, n);
+      kernels::silu_mul(gate + o, up + o, hidden + o, n);
   });
-  kernels::matmul(*w_down_, s.hidden.data(), T, out, pool);
+  kernels::matmul(*w_down_, hidden, T, out, pool);
 }
 
 }  // namespace slm

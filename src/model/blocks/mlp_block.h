@@ -5,18 +5,16 @@
 
 #include "base/thread_pool.h"
 #include "formats/weight_store.h"
+#include "model/blocks/layer_buffers.h"
 #include "model/config.h"
 
 namespace slm {
 
-struct MlpScratch {
-  std::vector<float> gate, up, hidden;
-};
-
 class MlpBlock {
  public:
   MlpBlock(const WeightStore& w, const ModelConfig& c, int64_t layer);
-  void forward(const float* xn, int64_t n_tokens, MlpScratch& s, ThreadPool& pool, float* out) const;
+  // Uses buf.a for the gate (then the activation, in place) and buf.b for up.
+  void forward(const float* xn, int64_t n_tokens, LayerBuffers& buf, ThreadPool& pool, float* out) const;
 
  private:
   const ModelConfig& c_;
