@@ -51,11 +51,14 @@ MappedFile::MappedFile(const std::string& path, Residency residency) : path_(pat
     void* p = ::mmap(nullptr, rounded + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p != MAP_FAILED) {
       auto* aligned = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(p) + kHuge - 1) / kHuge * kHuge);
-      ::madvise(aligned, rounded, MADV_HUGEPAGE);
+      // Huge pages for the whole 2 MiB stretches only: a huge page over the file's last partial
+      // stretch would make the process up to 2 MiB larger than the file.
+      if (const size_t whole = size_ / kHuge * kHuge) ::madvise(aligned, whole, MADV_HUGEPAGE);
 #ifdef MADV_POPULATE_WRITE
-      // Faulting the huge pages in up front is several times faster than faulting them one by
-      // one inside the reads (older kernels refuse the advice; the reads then fault as usual).
-      ::madvise(aligned, rounded, MADV_POPULATE_WRITE);
+      // Faulting the pages in up front is several times faster than faulting them one by one
+      // inside the reads (older kernels refuse the advice; the reads then fault as usual).
+      constexpr size_t kPage = 4096;
+      ::madvise(aligned, (size_ + kPage - 1) / kPage * kPage, MADV_POPULATE_WRITE);
 #endif
       size_t done = 0;
       while (done < size_) {

@@ -14,10 +14,11 @@ namespace slm::kernels {
 
 namespace {
 
-// Prefill on AMX tiles: activations rounded to bf16 once; then, per panel of 32 weight rows,
-// the rows are dequantized to bf16, repacked for the tiles and multiplied with every token.
-// Where the activations of all tokens would not stay in L2 across panels, k is cut into slices
-// (multiples of 256, so every block type splits on block boundaries) accumulated into y.
+// Prefill on AMX tiles: per panel of 32 weight rows, the rows are dequantized to bf16, repacked
+// for the tiles and multiplied with every token's activations (rounded to bf16 once). Where the
+// activations of all tokens would not stay in L2 across panels, k is cut into slices (multiples
+// of 256, so every block type splits on block boundaries) accumulated into y, and only the
+// current slice's activations are converted and held.
 // bf16 keeps 8 significant bits: the rounding of a weight or activation is below 0.4% of it,
 // smaller than the int8 activation quantization of the vector path.
 constexpr int64_t kTileMinTokens = 16;
@@ -35,27 +36,26 @@ void matmul_tiles(const Tensor& w, const float* x, int64_t n_tokens, float* y, T
   const int64_t out = w.rows(), in = w.cols();
   const size_t row_bytes = dtype_bytes(w.dtype, static_cast<size_t>(in));
   const int64_t padded_tokens = (n_tokens + kTileTokens - 1) / kTileTokens * kTileTokens;
-  thread_local std::vector<uint16_t> x_buffer;
-  if (x_buffer.size() < static_cast<size_t>(padded_tokens * in)) x_buffer.resize(padded_tokens * in);
-  uint16_t* const xb = x_buffer.data();
-  const auto convert_tokens = [&](size_t begin, size_t end, int) {
-    thread_local std::vector<uint16_t> row;
-    if (row.size() < static_cast<size_t>(in)) row.resize(in);
-    for (size_t t = begin; t < end; ++t) {
-      f32_to_bf16_row(x + t * in, row.data(), in);
-      scatter_row_to_tiles(row.data(), static_cast<int64_t>(t), in, xb);
-    }
-  };
-  pool.parallel_for(static_cast<size_t>(n_tokens), convert_tokens);
-
   int64_t slice = in;
   if (padded_tokens * in * 2 > kActivationSliceBytes)
     slice = std::max<int64_t>(256, kActivationSliceBytes / (padded_tokens * 2) / 256 * 256);
+  // One k-slice of every token's activations, in bf16 and the tile layout (at most ~1 MiB).
+  thread_local std::vector<uint16_t> x_buffer;
+  if (x_buffer.size() < static_cast<size_t>(padded_tokens * slice)) x_buffer.resize(padded_tokens * slice);
+  uint16_t* const xb = x_buffer.data();
   const Bf16RowFn to_bf16 = bf16_row_kernel(w.dtype);
   const auto* base = static_cast<const uint8_t*>(w.data);
   const int64_t panels = (out + kPanelRows - 1) / kPanelRows;
   for (int64_t k0 = 0; k0 < in; k0 += slice) {
     const int64_t len = std::min(slice, in - k0);
+    pool.parallel_for(static_cast<size_t>(n_tokens), [&](size_t begin, size_t end, int) {
+      thread_local std::vector<uint16_t> row;
+      if (row.size() < static_cast<size_t>(len)) row.resize(len);
+      for (size_t t = begin; t < end; ++t) {
+        f32_to_bf16_row(x + t * in + k0, row.data(), len);
+        scatter_row_to_tiles(row.data(), static_cast<int64_t>(t), len, xb);
+      }
+    });
     const size_t offset = dtype_bytes(w.dtype, static_cast<size_t>(k0));
     const size_t slice_bytes = dtype_bytes(w.dtype, static_cast<size_t>(len));
     pool.parallel_for(static_cast<size_t>(panels), [&](size_t begin, size_t end, int) {
@@ -68,7 +68,7 @@ void matmul_tiles(const Tensor& w, const float* x, int64_t n_tokens, float* y, T
         pack_panel(rows.data(), used, len, panel.data());
         if (p + 1 < end) prefetch_panel(base + (r0 + kPanelRows) * row_bytes + offset, row_bytes,
                                         std::min<int64_t>(kPanelRows, out - r0 - kPanelRows), slice_bytes);
-        tile_gemm_amx({panel.data(), used, xb + tile_offset(0, k0, in), in * 16, n_tokens, len, y + r0, out,
+        tile_gemm_amx({panel.data(), used, xb, len * 16, n_tokens, len, y + r0, out,
                        bias ? bias + r0 : nullptr, k0 > 0});
       }
     });

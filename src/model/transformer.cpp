@@ -116,7 +116,6 @@ void Transformer::forward_step(std::span<const BatchItem> items, ForwardScratch&
   const int64_t H = c.hidden_size, half = c.rotary_dim() / 2;
   grow(s.x, T * H);
   grow(s.xn, T * H);
-  grow(s.proj, T * H);
   for (int set = 0; set < 2; ++set) {
     grow(s.rope_cos[set], T * half);
     grow(s.rope_sin[set], T * half);
@@ -181,9 +180,11 @@ void Transformer::mix(const Layer& L, const float* xn, int64_t T, std::span<cons
 void Transformer::run_layers(int64_t T, std::span<const Segment> segments, ForwardScratch& s, ThreadPool& pool) const {
   const ModelConfig& c = config();
   const int64_t H = c.hidden_size;
+  // Each block reads its input (xn) only before it starts writing its output, so the output
+  // lands in xn itself: no third T x H buffer.
   auto add_residual = [&](const std::vector<float>& post_norm) {
     for_row_ranges(pool, T, [&](int64_t b, int64_t e) {
-      float* proj = s.proj.data() + b * H;
+      float* proj = s.xn.data() + b * H;
       if (!post_norm.empty()) kernels::rms_norm(proj, post_norm.data(), proj, e - b, H, c.norm_eps);
       float* x = s.x.data() + b * H;
       for (int64_t i = 0; i < (e - b) * H; ++i) x[i] += proj[i];
@@ -196,10 +197,10 @@ void Transformer::run_layers(int64_t T, std::span<const Segment> segments, Forwa
   };
   for (const Layer& L : layers_) {
     norm(L.attn_norm);
-    mix(L, s.xn.data(), T, segments, s, pool, s.proj.data());
+    mix(L, s.xn.data(), T, segments, s, pool, s.xn.data());
     add_residual(L.post_attn_norm);
     norm(L.ffn_norm);
-    L.mlp->forward(s.xn.data(), T, s.layer, pool, s.proj.data());
+    L.mlp->forward(s.xn.data(), T, s.layer, pool, s.xn.data());
     add_residual(L.post_ffw_norm);
   }
 }

@@ -22,7 +22,8 @@ namespace slm {
 
 // Per-session working memory; grows to the largest batch seen and is then reused.
 struct ForwardScratch {
-  std::vector<float> x, xn, proj, logits;
+  std::vector<float> x, xn, logits;
+  std::vector<float> proj;  // AltUp layers' block outputs (the plain decoder writes them into xn)
   std::vector<int32_t> tokens;    // the step's tokens, all segments
   std::vector<Segment> segments;
   std::vector<int64_t> logit_rows;

@@ -18,6 +18,7 @@ void Transformer::run_altup_layers(std::span<const int32_t> tokens, std::span<co
   grow(s.streams, N * stream);
   grow(s.predictions, N * stream);
   grow(s.laurel, stream);
+  grow(s.proj, stream);
   grow(s.first, stream);
   grow(s.per_layer_inputs, T * LP);
 

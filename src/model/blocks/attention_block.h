@@ -29,7 +29,8 @@ class AttentionBlock {
   AttentionBlock(const WeightStore& w, const ModelConfig& c, int64_t layer);
 
   int rope_set() const { return rope_set_; }
-  // xn: n_rows normalised rows (hidden) covering every segment; out: n_rows rows (hidden).
+  // xn: n_rows normalised rows (hidden) covering every segment; out: n_rows rows (hidden), which
+  // may be xn itself (xn is read only before out is written).
   // buf.a holds the queries, buf.b K and V until they are cached, then the attention output.
   void forward(const float* xn, int64_t n_rows, std::span<const Segment> segments, const RopeTables& rope,
                AttentionScratch& s, LayerBuffers& buf, ThreadPool& pool, float* out) const;

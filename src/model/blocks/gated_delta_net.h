@@ -21,6 +21,7 @@ struct DeltaNetScratch {
 class GatedDeltaNetBlock {
  public:
   GatedDeltaNetBlock(const WeightStore& w, const ModelConfig& c, int64_t layer);
+  // out may be xn itself (xn is read only before out is written).
   void forward(const float* xn, int64_t n_rows, std::span<const Segment> segments, DeltaNetScratch& s,
                ThreadPool& pool, float* out) const;
 

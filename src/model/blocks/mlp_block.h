@@ -13,7 +13,8 @@ namespace slm {
 class MlpBlock {
  public:
   MlpBlock(const WeightStore& w, const ModelConfig& c, int64_t layer);
-  // Uses buf.a for the gate (then the activation, in place) and buf.b for up.
+  // Uses buf.a for the gate (then the activation, in place) and buf.b for up. out may be xn
+  // itself (xn is read only before out is written).
   void forward(const float* xn, int64_t n_tokens, LayerBuffers& buf, ThreadPool& pool, float* out) const;
 
  private:
