@@ -75,6 +75,38 @@ void matmul_tiles(const Tensor& w, const float* x, int64_t n_tokens, float* y, T
   }
 }
 
+// One token (activations already quantized) through rows [begin, end) of a block-quantized
+// matrix: four rows per call where the variant has a four-row kernel, else one by one.
+void decode_rows(const Tensor& w, const uint8_t* acts, int64_t begin, int64_t end, float* y, const float* bias) {
+  const int64_t in = w.cols();
+  const size_t row_bytes = dtype_bytes(w.dtype, static_cast<size_t>(in));
+  const size_t act_bytes = act_row_bytes(w.dtype, in);
+  const auto* base = static_cast<const uint8_t*>(w.data);
+  int64_t o = begin;
+  if (const QuantRows4Fn rows4 = quant_dot_best().rows4(w.dtype))
+    for (; o + 4 <= end; o += 4) {
+      rows4(base + o * row_bytes, row_bytes, acts, in, y + o);
+      if (bias)
+        for (int r = 0; r < 4; ++r) y[o + r] += bias[o + r];
+    }
+  const QuantDotFn dot = quant_dot_best().get(w.dtype);
+  for (float result[kMaxTokenTile]; o < end; ++o) {
+    dot(base + o * row_bytes, acts, act_bytes, 1, in, result);
+    y[o] = result[0] + (bias ? bias[o] : 0.0f);
+  }
+}
+
+// The activations of one token quantized for `weight`'s kernels, in a buffer reused across calls
+// (no allocation per token; workers must be handed the pointer, since inside a lambda a
+// thread_local names the running thread's own instance).
+const uint8_t* quantized_token(DType weight, const float* x, int64_t n) {
+  thread_local std::vector<uint8_t> buffer;
+  const size_t bytes = act_row_bytes(weight, n);
+  if (buffer.size() < bytes) buffer.resize(bytes);
+  quantize_activations(weight, x, buffer.data(), n);
+  return buffer.data();
+}
+
 // Block-quantized weights: the activation rows are quantized once, then each thread runs its
 // output rows. Prefill tiles rows x tokens: a chunk of tokens whose quantized activations fit in
 // L2 is swept by a band of rows small enough to stay in L1, a tile of tokens per kernel call,
@@ -102,20 +134,10 @@ void matmul_quantized(const Tensor& w, const float* x, int64_t n_tokens, float* 
   const int64_t token_chunk = std::max<int64_t>(tile, (256 << 10) / static_cast<int64_t>(act_bytes));
   const int64_t row_band = std::max<int64_t>(1, (16 << 10) / static_cast<int64_t>(row_bytes));
   if (n_tokens == 1) {
-    if (const QuantRows4Fn rows4 = quant_dot_best().rows4(w.dtype)) {
-      pool.parallel_for(static_cast<size_t>(out), [&](size_t begin, size_t end, int) {
-        int64_t o = static_cast<int64_t>(begin);
-        for (; o + 4 <= static_cast<int64_t>(end); o += 4) {
-          rows4(base + o * row_bytes, row_bytes, acts, in, y + o);
-          if (bias) for (int r = 0; r < 4; ++r) y[o + r] += bias[o + r];
-        }
-        for (float result[kMaxTokenTile]; o < static_cast<int64_t>(end); ++o) {
-          dot(base + o * row_bytes, acts, act_bytes, 1, in, result);
-          y[o] = result[0] + (bias ? bias[o] : 0.0f);
-        }
-      });
-      return;
-    }
+    pool.parallel_for(static_cast<size_t>(out), [&](size_t begin, size_t end, int) {
+      decode_rows(w, acts, static_cast<int64_t>(begin), static_cast<int64_t>(end), y, bias);
+    });
+    return;
   }
   pool.parallel_for(static_cast<size_t>(out), [&](size_t begin, size_t end, int) {
     float result[kMaxTokenTile];
@@ -137,6 +159,32 @@ void matmul_quantized(const Tensor& w, const float* x, int64_t n_tokens, float* 
 }
 
 }  // namespace
+
+void matmul_group(std::span<const MatmulOutput> outputs, const float* x, int64_t n_tokens, ThreadPool& pool) {
+  bool one_pass = n_tokens == 1 && outputs.size() > 1;
+  for (const MatmulOutput& o : outputs)
+    one_pass = one_pass && quant::is_block_type(o.w->dtype) && o.w->cols() == outputs[0].w->cols() &&
+               uses_act256(o.w->dtype) == uses_act256(outputs[0].w->dtype);
+  if (!one_pass) {
+    for (const MatmulOutput& o : outputs) matmul(*o.w, x, n_tokens, o.y, pool, o.bias);
+    return;
+  }
+  // Every matrix takes the same activation blocks, so they are quantized once, and the rows of
+  // all the matrices are split across the threads as one range.
+  const uint8_t* acts = quantized_token(outputs[0].w->dtype, x, outputs[0].w->cols());
+  int64_t total = 0;
+  for (const MatmulOutput& o : outputs) total += o.w->rows();
+  pool.parallel_for(static_cast<size_t>(total), [&](size_t begin, size_t end, int) {
+    int64_t first = 0;
+    for (const MatmulOutput& o : outputs) {
+      const int64_t rows = o.w->rows();
+      const int64_t lo = std::max<int64_t>(static_cast<int64_t>(begin), first);
+      const int64_t hi = std::min<int64_t>(static_cast<int64_t>(end), first + rows);
+      if (lo < hi) decode_rows(*o.w, acts, lo - first, hi - first, o.y, o.bias);
+      first += rows;
+    }
+  });
+}
 
 void matmul(const Tensor& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool, const float* bias) {
   if (quant::is_block_type(w.dtype)) return matmul_quantized(w, x, n_tokens, y, pool, bias);

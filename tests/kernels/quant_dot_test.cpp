@@ -296,3 +296,46 @@ TEST(KernelQuantMatmul, MatchesReferenceAndThreadCount) {
 
 }  // namespace
 }  // namespace slm::kernels
+
+namespace slm::kernels {
+namespace {
+
+// matmul_group gives exactly what separate matmul calls give: for one token (one pass over the
+// pool when the activation format is shared: Q8_0 + Q4_0, Q4_K + Q6_K) and otherwise (mixed
+// formats, several tokens), with biases and any thread count.
+TEST(KernelQuantMatmul, GroupEqualsSeparateCalls) {
+  const int64_t in = 512;
+  const std::pair<DType, DType> pairs[] = {{DType::Q8_0, DType::Q4_0}, {DType::Q4_K, DType::Q6_K},
+                                          {DType::Q8_0, DType::Q4_K}, {DType::Q8_0, DType::Q8_0}};
+  for (const auto& [ta, tb] : pairs) {
+    const int64_t rows[3] = {37, 64, 13};
+    const DType types[3] = {ta, tb, ta};
+    std::vector<std::vector<uint8_t>> weights;
+    std::vector<Tensor> tensors;
+    for (int m = 0; m < 3; ++m) weights.push_back(weight_rows(types[m], in * rows[m], 20 + m));
+    for (int m = 0; m < 3; ++m) tensors.push_back(Tensor{types[m], {rows[m], in}, weights[m].data()});
+    const auto bias = gaussian(64, 30);
+    for (int64_t tokens : {1, 5}) {
+      const auto x = gaussian(in * tokens, 31);
+      for (int threads : {1, 2, 3}) {
+        ThreadPool pool(threads);
+        std::vector<std::vector<float>> want(3), got(3);
+        MatmulOutput outputs[3];
+        for (int m = 0; m < 3; ++m) {
+          want[m].resize(rows[m] * tokens);
+          got[m].resize(rows[m] * tokens);
+          const float* b = m == 1 ? bias.data() : nullptr;
+          matmul(tensors[m], x.data(), tokens, want[m].data(), pool, b);
+          outputs[m] = {&tensors[m], got[m].data(), b};
+        }
+        matmul_group(outputs, x.data(), tokens, pool);
+        for (int m = 0; m < 3; ++m)
+          EXPECT_EQ(got[m], want[m]) << dtype_name(ta) << "+" << dtype_name(tb) << " matrix " << m << " tokens "
+                                     << tokens << " threads " << threads;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace slm::kernels

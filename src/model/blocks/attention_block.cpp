@@ -60,19 +60,26 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
   float* const k = attn;
   float* const v = k + T * kv_dim;
 
+  // Queries, keys and values in one pass (a layer sharing an earlier layer's K/V computes only
+  // queries).
+  const bool own_kv = kv_layer_ == layer_;
   if (c.attn_output_gate) {
-    // Each head's block of q_proj rows is [query (D) | gate (D)].
     grow(s.q_full, T * 2 * q_dim);
     grow(s.gate, T * q_dim);
-    kernels::matmul(*wq_, xn, T, s.q_full.data(), pool);
+  }
+  const kernels::MatmulOutput projections[3] = {
+      {wq_, c.attn_output_gate ? s.q_full.data() : q, c.attn_output_gate ? nullptr : data_or_null(bq_)},
+      {wk_, k, data_or_null(bk_)},
+      {wv_, v, data_or_null(bv_)}};
+  kernels::matmul_group(std::span(projections, own_kv ? 3 : 1), xn, T, pool);
+  if (c.attn_output_gate) {
+    // Each head's block of q_proj rows is [query (D) | gate (D)].
     for (int64_t t = 0; t < T; ++t)
       for (int64_t h = 0; h < c.n_heads; ++h) {
         const float* src = s.q_full.data() + t * 2 * q_dim + h * 2 * D;
         std::copy(src, src + D, q + t * q_dim + h * D);
         std::copy(src + D, src + 2 * D, s.gate.data() + t * q_dim + h * D);
       }
-  } else {
-    kernels::matmul(*wq_, xn, T, q, pool, data_or_null(bq_));
   }
   // Per-head norm and rotary embedding of a range of token rows (queries or keys).
   const auto norm_and_rotate = [&](float* rows, int64_t heads, const std::vector<float>& norm) {
@@ -87,10 +94,7 @@ void AttentionBlock::forward(const float* xn, int64_t T, std::span<const Segment
   };
   norm_and_rotate(q, c.n_heads, q_norm_);
 
-  const bool own_kv = kv_layer_ == layer_;  // a layer sharing an earlier layer's K/V computes only queries
   if (own_kv) {
-    kernels::matmul(*wk_, xn, T, k, pool, data_or_null(bk_));
-    kernels::matmul(*wv_, xn, T, v, pool, data_or_null(bv_));
     norm_and_rotate(k, c.n_kv_heads, k_norm_);
     if (c.v_norm) kernels::rms_norm(v, nullptr, v, T * c.n_kv_heads, D, c.norm_eps);
     for (const Segment& g : segments) {

@@ -38,10 +38,10 @@ void MlpBlock::forward(const float* xn, int64_t T, LayerBuffers& buf, ThreadPool
   grow(buf.b, T * F);
   float* const gate = buf.a.data();
   float* const up = buf.b.data();
-  kernels::matmul(*w_gate_, xn, T, gate, pool);
+  const kernels::MatmulOutput projections[2] = {{w_gate_, gate}, {w_up_, up}};
+  kernels::matmul_group(projections, xn, T, pool);
   if (sparsity_cutoff_ != 0)
     for (int64_t t = 0; t < T; ++t) gaussian_top_k(gate + t * F, F, sparsity_cutoff_);
-  kernels::matmul(*w_up_, xn, T, up, pool);
   float* hidden = gate;  // element-wise, so in place
   for_row_ranges(pool, T, [&](int64_t b, int64_t e) {
     const int64_t o = b * F, n = (e - b) * F;
