@@ -25,8 +25,9 @@ namespace {
 using namespace quant;
 
 // How far ahead of the weights being read to prefetch: decode streams each weight once from
-// DRAM, and the hardware prefetcher alone leaves the loads waiting.
-constexpr int kPrefetchBytes = 1024;
+// DRAM, and the hardware prefetcher alone leaves the loads waiting. (2 KiB measured 2-5% faster
+// generation than 1 KiB on Qwen3-0.6B and Llama-3.2-3B shapes, Q8_0 and Q4_K_M.)
+constexpr int kPrefetchBytes = 2048;
 
 #define SLM_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")))
 
