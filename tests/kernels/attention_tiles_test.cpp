@@ -83,6 +83,34 @@ TEST(KernelAttentionTiles, SoftmaxStepMatchesScalar) {
       }
 }
 
+// The shape of one rows-layout check: rows queries against n keys of width d, stride apart.
+struct RowsCase {
+  int64_t rows, n, d, stride, mp;
+};
+
+// Scores st[j][r] against the reference, each within 1e-5 of its terms' magnitude.
+void expect_scores_near(const std::vector<float>& got, const std::vector<float>& want, const std::vector<float>& q,
+                        const std::vector<float>& k, const RowsCase& c, const char* name) {
+  for (int64_t j = 0; j < c.n; ++j)
+    for (int64_t r = 0; r < c.rows; ++r) {
+      float mag = 0;
+      for (int64_t i = 0; i < c.d; ++i) mag += std::fabs(q[r * c.d + i] * k[j * c.stride + i]);
+      ASSERT_NEAR(got[j * c.mp + r], want[j * c.mp + r], 1e-5f * (1 + mag)) << name << " d " << c.d;
+    }
+}
+
+// Outputs o[r] = alpha[r] o0[r] + Σ_j p[j][r] v[j] against the reference, with the same bound.
+void expect_outputs_near(const std::vector<float>& got, const std::vector<float>& want, const std::vector<float>& o0,
+                         const float* alpha, const std::vector<float>& p, const std::vector<float>& v,
+                         const RowsCase& c, const char* name) {
+  for (int64_t r = 0; r < c.rows; ++r)
+    for (int64_t i = 0; i < c.d; ++i) {
+      float mag = std::fabs(o0[r * c.d + i] * (alpha ? alpha[r] : 1.0f));
+      for (int64_t j = 0; j < c.n; ++j) mag += std::fabs(p[j * c.mp + r] * v[j * c.stride + i]);
+      ASSERT_NEAR(got[r * c.d + i], want[r * c.d + i], 1e-5f * (1 + mag)) << name << " d " << c.d;
+    }
+}
+
 TEST(KernelAttentionTiles, RowsKernelsMatchScalar) {
   const auto& ref = attention_tiles_scalar();
   std::mt19937 rng(3);
@@ -90,28 +118,19 @@ TEST(KernelAttentionTiles, RowsKernelsMatchScalar) {
     for (int64_t d : {t->width, int64_t{64}, int64_t{128}, int64_t{256}})
       for (int64_t rows : {1, 2, 3, 4, 7})
         for (int64_t n : {1, 6, 64}) {
-          const int64_t mp = t->width, stride = d + 16;
+          const RowsCase c{rows, n, d, d + 16, t->width};
+          const int64_t mp = c.mp, stride = c.stride;
           const auto q = gaussian(rows * d, rng), k = gaussian(n * stride, rng), v = gaussian(n * stride, rng);
           std::vector<float> want(n * mp, 0.0f), got(n * mp, 0.0f);
           ref.dot_rows(q.data(), rows, k.data(), stride, n, d, want.data(), mp);
           t->dot_rows(q.data(), rows, k.data(), stride, n, d, got.data(), mp);
-          for (int64_t j = 0; j < n; ++j)
-            for (int64_t r = 0; r < rows; ++r) {
-              float mag = 0;
-              for (int64_t i = 0; i < d; ++i) mag += std::fabs(q[r * d + i] * k[j * stride + i]);
-              ASSERT_NEAR(got[j * mp + r], want[j * mp + r], 1e-5f * (1 + mag)) << t->name << " d " << d;
-            }
+          expect_scores_near(got, want, q, k, c, t->name);
           const auto p = gaussian(n * mp, rng), o0 = gaussian(rows * d, rng), alpha = gaussian(mp, rng);
           for (const float* al : {static_cast<const float*>(nullptr), alpha.data()}) {
             auto ow = o0, og = o0;
             ref.pv_rows(p.data(), mp, rows, v.data(), stride, n, d, al, ow.data());
             t->pv_rows(p.data(), mp, rows, v.data(), stride, n, d, al, og.data());
-            for (int64_t r = 0; r < rows; ++r)
-              for (int64_t i = 0; i < d; ++i) {
-                float mag = std::fabs(o0[r * d + i] * (al ? al[r] : 1.0f));
-                for (int64_t j = 0; j < n; ++j) mag += std::fabs(p[j * mp + r] * v[j * stride + i]);
-                ASSERT_NEAR(og[r * d + i], ow[r * d + i], 1e-5f * (1 + mag)) << t->name << " d " << d;
-              }
+            expect_outputs_near(og, ow, o0, al, p, v, c, t->name);
           }
         }
 }
@@ -130,7 +149,8 @@ TEST(KernelAttentionTiles, HalfPrecisionRowsKernelsMatchScalar) {
   for (int64_t d : {int64_t{8}, int64_t{64}, int64_t{128}, int64_t{256}})
     for (int64_t rows : {1, 2, 3, 4, 7})
       for (int64_t n : {1, 6, 64}) {
-        const int64_t mp = 16, stride = d + 16;
+        const RowsCase c{rows, n, d, d + 16, 16};
+        const int64_t mp = c.mp, stride = c.stride;
         const auto q = gaussian(rows * d, rng);
         std::vector<float> kf, vf;
         const auto kh = halves(n * stride, kf), vh = halves(n * stride, vf);
@@ -147,20 +167,10 @@ TEST(KernelAttentionTiles, HalfPrecisionRowsKernelsMatchScalar) {
           if (d % t->width != 0 || mp % t->width != 0) continue;
           std::vector<float> got(n * mp, 0.0f);
           t->dot_rows_f16(q.data(), rows, kh.data(), stride, n, d, got.data(), mp);
-          for (int64_t j = 0; j < n; ++j)
-            for (int64_t r = 0; r < rows; ++r) {
-              float mag = 0;
-              for (int64_t i = 0; i < d; ++i) mag += std::fabs(q[r * d + i] * kf[j * stride + i]);
-              ASSERT_NEAR(got[j * mp + r], want[j * mp + r], 1e-5f * (1 + mag)) << t->name << " d " << d;
-            }
+          expect_scores_near(got, want, q, kf, c, t->name);
           auto og = o0;
           t->pv_rows_f16(p.data(), mp, rows, vh.data(), stride, n, d, alpha.data(), og.data());
-          for (int64_t r = 0; r < rows; ++r)
-            for (int64_t i = 0; i < d; ++i) {
-              float mag = std::fabs(o0[r * d + i] * alpha[r]);
-              for (int64_t j = 0; j < n; ++j) mag += std::fabs(p[j * mp + r] * vf[j * stride + i]);
-              ASSERT_NEAR(og[r * d + i], ow[r * d + i], 1e-5f * (1 + mag)) << t->name << " d " << d;
-            }
+          expect_outputs_near(og, ow, o0, alpha.data(), p, vf, c, t->name);
         }
       }
 }
