@@ -35,14 +35,15 @@ GgufVocab base_vocab(const Source& s) {
   size_t n = 0;
   for (const auto& [piece, id] : s.tj["model"]["vocab"].items()) n = std::max(n, id.get<size_t>() + 1);
   for (const auto& a : s.tj["added_tokens"]) n = std::max(n, a["id"].get<size_t>() + 1);
-  v.tokens.assign(n, "");
+  std::vector<std::string> tokens(n);
   v.token_types.assign(n, 1);
-  for (const auto& [piece, id] : s.tj["model"]["vocab"].items()) v.tokens[id.get<size_t>()] = piece;
+  for (const auto& [piece, id] : s.tj["model"]["vocab"].items()) tokens[id.get<size_t>()] = piece;
   for (const auto& a : s.tj["added_tokens"]) {
     size_t id = a["id"];
-    v.tokens[id] = a["content"];
+    tokens[id] = a["content"];
     v.token_types[id] = a["special"].get<bool>() ? 3 : 4;
   }
+  v.tokens = PieceTable::from(tokens);
   for (const auto& m : s.tj["model"]["merges"])
     v.merges.push_back(m.is_string() ? m.get<std::string>() : m[0].get<std::string>() + " " + m[1].get<std::string>());
   auto id_of = [&](const char* key) -> std::optional<int32_t> {
@@ -80,7 +81,7 @@ GgufVocab spm_vocab(const Source& s, bool add_space_prefix) {
     if (it != index.end() && v.scores[it->second] == -1e9f) v.scores[it->second] = -static_cast<float>(r);
   }
   for (size_t i = 0; i < v.tokens.size(); ++i) {
-    const std::string& t = v.tokens[i];
+    const std::string_view t = v.tokens[i];
     if (t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>') v.token_types[i] = 6;
   }
   std::string unk = s.tj["model"].value("unk_token", std::string());
