@@ -26,7 +26,7 @@ GgufVocab read_gguf_vocab(const GgufFile& f) {
       throw Error(f.path() + ": tokenizer.ggml.token_type has " + std::to_string(v.token_types.size()) +
                   " entries for " + std::to_string(n) + " tokens");
   }
-  if (f.has("tokenizer.ggml.merges")) v.merges = f.get_string_array("tokenizer.ggml.merges");
+  if (f.has("tokenizer.ggml.merges")) v.merges = PieceTable::from(f.get_string_views("tokenizer.ggml.merges"));
   auto id = [&](const char* key) -> std::optional<int32_t> {
     auto x = f.int_or(key);
     if (!x) return std::nullopt;

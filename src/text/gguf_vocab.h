@@ -15,7 +15,7 @@ struct GgufVocab {
   PieceTable tokens;  // by id
   std::vector<float> scores;        // may be empty
   std::vector<int32_t> token_types;  // 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte
-  std::vector<std::string> merges;  // "a b", may be empty
+  PieceTable merges;  // "a b" in rank order, may be empty; only read while the tokenizer is built
   std::optional<int32_t> bos_id, eos_id, unk_id, pad_id;
   std::optional<bool> add_bos, add_eos;
   std::optional<bool> add_space_prefix;

@@ -256,7 +256,7 @@ GgufVocab gguf_vocab_from_hf_dir(const std::string& dir_str, int64_t model_vocab
     if (v.pre.empty())
       throw Error(where + ": pre_tokenizer " + describe(pre) +
                   " is not one llama.cpp knows by name (llama-bpe, qwen2, qwen35, gpt-4o, deepseek-v3, smollm, gpt-2)");
-    v.merges = std::move(merges);
+    v.merges = PieceTable::from(merges);
   }
 
   // Special ids as the converter's SpecialVocab finds them.

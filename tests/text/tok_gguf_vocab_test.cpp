@@ -75,9 +75,9 @@ GgufVocab spm_vocab(const Source& s, bool add_space_prefix) {
   for (size_t i = 0; i < v.tokens.size(); ++i) index.emplace(v.tokens[i], i);
   v.scores.assign(v.tokens.size(), -1e9f);
   for (size_t r = 0; r < v.merges.size(); ++r) {
-    const std::string& m = v.merges[r];
+    const std::string_view m = v.merges[r];
     size_t sp = m.find(' ', 1);
-    auto it = index.find(m.substr(0, sp) + m.substr(sp + 1));
+    auto it = index.find(std::string(m.substr(0, sp)).append(m.substr(sp + 1)));
     if (it != index.end() && v.scores[it->second] == -1e9f) v.scores[it->second] = -static_cast<float>(r);
   }
   for (size_t i = 0; i < v.tokens.size(); ++i) {
@@ -87,7 +87,7 @@ GgufVocab spm_vocab(const Source& s, bool add_space_prefix) {
   std::string unk = s.tj["model"].value("unk_token", std::string());
   for (size_t i = 0; i < v.tokens.size(); ++i)
     if (v.tokens[i] == unk) v.token_types[i] = 2, v.unk_id = static_cast<int32_t>(i);
-  v.merges.clear();
+  v.merges = {};
   v.add_space_prefix = add_space_prefix;
   return v;
 }
