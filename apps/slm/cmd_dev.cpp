@@ -17,8 +17,9 @@ GgufVocab placeholder_vocab(int64_t size) {
   GgufVocab v;
   v.model = "llama";
   v.pre = "default";
-  auto add = [&](std::string piece, float score, int32_t type) {
-    v.tokens.push_back(std::move(piece));
+  auto add = [&](const std::string& piece, float score, int32_t type) {
+    if (static_cast<int64_t>(v.tokens.size()) >= size) return;  // a vocabulary smaller than the fixed tokens
+    v.tokens.push_back(piece);
     v.scores.push_back(score);
     v.token_types.push_back(type);
   };
@@ -32,9 +33,6 @@ GgufVocab placeholder_vocab(int64_t size) {
   }
   while (static_cast<int64_t>(v.tokens.size()) < size)
     add("\xE2\x96\x81tok" + std::to_string(v.tokens.size()), -static_cast<float>(v.tokens.size()), 1);
-  v.tokens.resize(size);
-  v.scores.resize(size);
-  v.token_types.resize(size);
   v.unk_id = 0;
   v.bos_id = 1;
   v.eos_id = 2;

@@ -10,7 +10,7 @@ GgufVocab read_gguf_vocab(const GgufFile& f) {
   GgufVocab v;
   v.model = f.get_string("tokenizer.ggml.model");
   if (f.has("tokenizer.ggml.pre")) v.pre = f.get_string("tokenizer.ggml.pre");
-  v.tokens = f.get_string_array("tokenizer.ggml.tokens");
+  v.tokens = PieceTable::from(f.get_string_views("tokenizer.ggml.tokens"));  // sized once, no per-token strings
   const size_t n = v.tokens.size();
   if (f.has("tokenizer.ggml.scores")) {
     const auto scores = f.get_float_array("tokenizer.ggml.scores");
@@ -26,7 +26,7 @@ GgufVocab read_gguf_vocab(const GgufFile& f) {
       throw Error(f.path() + ": tokenizer.ggml.token_type has " + std::to_string(v.token_types.size()) +
                   " entries for " + std::to_string(n) + " tokens");
   }
-  if (f.has("tokenizer.ggml.merges")) v.merges = f.get_string_array("tokenizer.ggml.merges");
+  if (f.has("tokenizer.ggml.merges")) v.merges = PieceTable::from(f.get_string_views("tokenizer.ggml.merges"));
   auto id = [&](const char* key) -> std::optional<int32_t> {
     auto x = f.int_or(key);
     if (!x) return std::nullopt;

@@ -2,13 +2,21 @@
 
 namespace slm {
 
+namespace {
+void set_pieces(GgufWriter& w, const std::string& key, const PieceTable& pieces) {
+  std::vector<std::string_view> views(pieces.size());
+  for (size_t i = 0; i < views.size(); ++i) views[i] = pieces[i];
+  w.set_string_view_array(key, views);
+}
+}  // namespace
+
 void write_gguf_vocab(GgufWriter& w, const GgufVocab& v) {
   w.set_string("tokenizer.ggml.model", v.model);
   if (!v.pre.empty()) w.set_string("tokenizer.ggml.pre", v.pre);
-  w.set_string_array("tokenizer.ggml.tokens", v.tokens);
+  set_pieces(w, "tokenizer.ggml.tokens", v.tokens);
   if (!v.scores.empty()) w.set_f32_array("tokenizer.ggml.scores", v.scores);
   if (!v.token_types.empty()) w.set_i32_array("tokenizer.ggml.token_type", v.token_types);
-  if (!v.merges.empty()) w.set_string_array("tokenizer.ggml.merges", v.merges);
+  if (!v.merges.empty()) set_pieces(w, "tokenizer.ggml.merges", v.merges);
   auto id = [&](const char* key, const std::optional<int32_t>& value) {
     if (value) w.set_u32(key, static_cast<uint32_t>(*value));
   };

@@ -16,7 +16,7 @@ void append(std::vector<uint8_t>& out, T v) {
   out.insert(out.end(), p, p + sizeof(T));
 }
 
-void append_string(std::vector<uint8_t>& out, const std::string& s) {
+void append_string(std::vector<uint8_t>& out, std::string_view s) {
   append<uint64_t>(out, s.size());
   out.insert(out.end(), s.begin(), s.end());
 }
@@ -97,6 +97,9 @@ static std::vector<uint8_t> encode_array(GgufType elem, const std::vector<T>& it
 }
 
 void GgufWriter::set_string_array(const std::string& key, const std::vector<std::string>& v) {
+  put(key, encode_array(GgufType::STRING, v, append_string));
+}
+void GgufWriter::set_string_view_array(const std::string& key, const std::vector<std::string_view>& v) {
   put(key, encode_array(GgufType::STRING, v, append_string));
 }
 void GgufWriter::set_f32_array(const std::string& key, const std::vector<float>& v) {

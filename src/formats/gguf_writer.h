@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "formats/gguf.h"
@@ -18,6 +19,7 @@ class GgufWriter {
   void set_bool(const std::string& key, bool v);
   void set_string(const std::string& key, const std::string& v);
   void set_string_array(const std::string& key, const std::vector<std::string>& v);
+  void set_string_view_array(const std::string& key, const std::vector<std::string_view>& v);
   void set_f32_array(const std::string& key, const std::vector<float>& v);
   void set_i32_array(const std::string& key, const std::vector<int32_t>& v);
   void set_bool_array(const std::string& key, const std::vector<bool>& v);

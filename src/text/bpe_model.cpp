@@ -35,9 +35,10 @@ bool BpeModel::MergeMap::insert(uint64_t key, Merge m) {
   }
 }
 
-BpeModel::BpeModel(std::vector<std::string> vocab, std::span<const MergePieces> merges, BpeOptions options,
+BpeModel::BpeModel(PieceTable vocab, std::span<const MergePieces> merges, BpeOptions options,
                    const std::string& context)
     : id_to_piece_(std::move(vocab)), opt_(std::move(options)) {
+  id_to_piece_.shrink_to_fit();  // a table built by growth gives back its slack
   piece_to_id_.build(id_to_piece_);
 
   merges_.reserve(merges.size());
@@ -84,9 +85,9 @@ int32_t BpeModel::token_id(std::string_view piece) const {
   return piece.empty() ? -1 : piece_to_id_.find(piece);  // empty pieces are gaps in the ids
 }
 
-const std::string* BpeModel::token_piece(int32_t id) const {
-  if (id < 0 || static_cast<size_t>(id) >= id_to_piece_.size()) return nullptr;
-  return &id_to_piece_[id];
+std::string_view BpeModel::token_piece(int32_t id) const {
+  if (id < 0 || static_cast<size_t>(id) >= id_to_piece_.size()) return {};
+  return id_to_piece_[id];
 }
 
 int32_t BpeModel::single_char_id(std::string_view ch) const {

@@ -11,6 +11,7 @@
 
 #include "text/model.h"
 #include "text/piece_index.h"
+#include "text/piece_table.h"
 
 namespace slm {
 
@@ -25,16 +26,16 @@ struct BpeOptions {
 
 class BpeModel : public Model {
  public:
-  // `vocab[i]` is the piece of id i (ids are dense; gaps hold empty strings that are never matched).
+  // `vocab[i]` is the piece of id i (ids are dense; gaps hold empty pieces that are never matched).
   // `merges` are (left, right) pieces in rank order, read only during construction. Throws
   // slm::Error naming `context` when a merge refers to a piece that is not in the vocabulary.
   using MergePieces = std::pair<std::string_view, std::string_view>;
-  BpeModel(std::vector<std::string> vocab, std::span<const MergePieces> merges, BpeOptions options,
+  BpeModel(PieceTable vocab, std::span<const MergePieces> merges, BpeOptions options,
            const std::string& context);
 
   void tokenize(std::string_view word, std::vector<int32_t>& out) const override;
   int32_t token_id(std::string_view piece) const override;
-  const std::string* token_piece(int32_t id) const override;
+  std::string_view token_piece(int32_t id) const override;
   size_t vocab_size() const override { return id_to_piece_.size(); }
 
  private:
@@ -69,7 +70,7 @@ class BpeModel : public Model {
   void merge_word(std::vector<int32_t>& ids) const;
   int32_t single_char_id(std::string_view ch) const;
 
-  std::vector<std::string> id_to_piece_;
+  PieceTable id_to_piece_;
   PieceIndex piece_to_id_;  // over id_to_piece_
   MergeMap merges_;
   BpeOptions opt_;

@@ -73,7 +73,7 @@ std::vector<AddedToken> added_tokens_from_types(const GgufVocab& v) {
     int t = v.token_types[i];
     if (t != kControl && t != kUnknown && t != kUserDefined) continue;
     AddedToken a;
-    a.content = v.tokens[i];
+    a.content = std::string(v.tokens[i]);
     a.id = static_cast<int32_t>(i);
     a.special = t != kUserDefined;
     out.push_back(std::move(a));

@@ -173,28 +173,29 @@ GgufVocab gguf_vocab_from_hf_dir(const std::string& dir_str, int64_t model_vocab
                 "\") is beyond the model's vocab_size " + std::to_string(n));
 
   GgufVocab v;
-  v.tokens.resize(n);
+  std::vector<std::string> tokens(n);
   v.token_types.assign(n, kNormal);
   for (int64_t i = 0; i < n; ++i) {
     auto it = by_id.find(i);
     if (it == by_id.end()) {
-      v.tokens[i] = "[PAD" + std::to_string(i) + "]";
+      tokens[i] = "[PAD" + std::to_string(i) + "]";
       v.token_types[i] = kUnused;
       continue;
     }
-    v.tokens[i] = it->second;
+    tokens[i] = it->second;
     if (auto a = added.find(i); a != added.end()) {
       if (a->second.special || looks_special(a->second.content)) {
         v.token_types[i] = kControl;
       } else {
         // llama.cpp matches user-defined tokens in raw text, where spaces are spaces.
-        v.tokens[i] = replace_all(v.tokens[i], "\xE2\x96\x81", " ");
+        tokens[i] = replace_all(tokens[i], "\xE2\x96\x81", " ");
         v.token_types[i] = kUserDefined;
       }
     } else if (spm && is_byte_piece(it->second)) {
       v.token_types[i] = kByte;
     }
   }
+  v.tokens = PieceTable::from(tokens);
 
   std::vector<std::string> merges;
   for (const auto& m : model.value("merges", json::array())) {
@@ -255,7 +256,7 @@ GgufVocab gguf_vocab_from_hf_dir(const std::string& dir_str, int64_t model_vocab
     if (v.pre.empty())
       throw Error(where + ": pre_tokenizer " + describe(pre) +
                   " is not one llama.cpp knows by name (llama-bpe, qwen2, qwen35, gpt-4o, deepseek-v3, smollm, gpt-2)");
-    v.merges = std::move(merges);
+    v.merges = PieceTable::from(merges);
   }
 
   // Special ids as the converter's SpecialVocab finds them.
@@ -332,7 +333,8 @@ std::string vocab_export_mismatch(const Tokenizer& hf, const GgufVocab& vocab) {
       ""};
   std::string specials;
   for (size_t i = 0; i < vocab.tokens.size(); ++i)
-    if (vocab.token_types[i] == kControl || vocab.token_types[i] == kUserDefined) specials += vocab.tokens[i] + " x";
+    if (vocab.token_types[i] == kControl || vocab.token_types[i] == kUserDefined)
+      specials.append(vocab.tokens[i]).append(" x");
   probes.push_back(specials);
   for (const auto& text : probes) {
     const auto want = hf.encode(text, true), got = gguf->encode(text, true);

@@ -21,7 +21,9 @@ class Model {
   // Appends the ids of one pre-tokenized word.
   virtual void tokenize(std::string_view word, std::vector<int32_t>& out) const = 0;
   virtual int32_t token_id(std::string_view piece) const = 0;  // -1 when absent
-  virtual const std::string* token_piece(int32_t id) const = 0;  // nullptr when absent
+  // A view into the model's vocabulary; empty when absent (out of range, or a gap in the ids:
+  // an empty piece is never a token of its own).
+  virtual std::string_view token_piece(int32_t id) const = 0;
   virtual size_t vocab_size() const = 0;
 };
 

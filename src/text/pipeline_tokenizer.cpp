@@ -76,21 +76,22 @@ std::vector<int32_t> PipelineTokenizer::encode_with(const Matchers& m, std::stri
   return ids;
 }
 
-const std::string* PipelineTokenizer::piece_of(int32_t id) const {
+std::optional<std::string_view> PipelineTokenizer::piece_of(int32_t id) const {
   auto it = added_by_id_.find(id);
-  if (it != added_by_id_.end()) return &p_.added_tokens[it->second].content;
-  const std::string* s = p_.model->token_piece(id);
-  return (s && !s->empty()) ? s : nullptr;
+  if (it != added_by_id_.end()) return p_.added_tokens[it->second].content;
+  const std::string_view s = p_.model->token_piece(id);
+  if (s.empty()) return std::nullopt;
+  return s;
 }
 
 std::string PipelineTokenizer::decode(std::span<const int32_t> ids, bool skip_special) const {
   std::vector<std::string> pieces;
   pieces.reserve(ids.size());
   for (int32_t id : ids) {
-    const std::string* s = piece_of(id);
+    const auto s = piece_of(id);
     if (!s) continue;  // unknown ids are dropped, as Hugging Face does
     if (skip_special && is_special(id)) continue;
-    pieces.push_back(*s);
+    pieces.emplace_back(*s);
   }
   if (!p_.decoder) {
     std::string out;
@@ -104,8 +105,8 @@ std::string PipelineTokenizer::decode(std::span<const int32_t> ids, bool skip_sp
 }
 
 std::string PipelineTokenizer::token_piece(int32_t id) const {
-  const std::string* s = piece_of(id);
-  return s ? *s : std::string();
+  const auto s = piece_of(id);
+  return s ? std::string(*s) : std::string();
 }
 
 int32_t PipelineTokenizer::token_id(std::string_view piece) const {

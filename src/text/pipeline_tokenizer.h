@@ -49,7 +49,7 @@ class PipelineTokenizer : public Tokenizer {
   };
   std::vector<int32_t> encode_with(const Matchers& m, std::string_view text, bool add_special) const;
   void encode_plain(std::string_view text, bool at_start, std::vector<int32_t>& out) const;
-  const std::string* piece_of(int32_t id) const;
+  std::optional<std::string_view> piece_of(int32_t id) const;  // nullopt: unknown id
 
   TokenizerParts p_;
   Matchers all_;           // every added token

@@ -7,8 +7,9 @@
 
 namespace slm {
 
-SpmModel::SpmModel(std::vector<std::string> pieces, std::vector<float> scores, int32_t unk_id)
+SpmModel::SpmModel(PieceTable pieces, std::vector<float> scores, int32_t unk_id)
     : pieces_(std::move(pieces)), scores_(std::move(scores)), unk_id_(unk_id) {
+  pieces_.shrink_to_fit();  // a table built by growth gives back its slack
   scores_.resize(pieces_.size(), 0.0f);
   ids_.build(pieces_);
   for (int b = 0; b < 256; ++b) {
@@ -24,9 +25,9 @@ int32_t SpmModel::token_id(std::string_view piece) const {
   return ids_.find(piece);
 }
 
-const std::string* SpmModel::token_piece(int32_t id) const {
-  if (id < 0 || static_cast<size_t>(id) >= pieces_.size()) return nullptr;
-  return &pieces_[id];
+std::string_view SpmModel::token_piece(int32_t id) const {
+  if (id < 0 || static_cast<size_t>(id) >= pieces_.size()) return {};
+  return pieces_[id];
 }
 
 int32_t SpmModel::byte_token(unsigned char b) const { return byte_ids_[b] >= 0 ? byte_ids_[b] : unk_id_; }

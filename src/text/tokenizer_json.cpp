@@ -39,8 +39,10 @@ std::unique_ptr<Model> make_model(const json& m, const std::string& ctx) {
     throw Error(mctx + ": BPE dropout is not supported");
   const json& vocab = ju::field(m, "vocab", mctx);
   if (!vocab.is_object()) throw Error(mctx + ": \"vocab\" must be an object");
-  std::vector<std::string> pieces;
-  for (const auto& [piece, idj] : vocab.items()) {
+  std::vector<std::string_view> pieces;  // views of the JSON's keys, by id; gaps stay empty
+  for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+    const std::string& piece = it.key();  // the object's own key: the view stays valid
+    const json& idj = it.value();
     if (!idj.is_number_integer() || idj.get<int64_t>() < 0 || idj.get<int64_t>() > (1 << 26))
       throw Error(mctx + ": bad id for token \"" + piece + "\"");
     size_t id = idj.get<size_t>();
@@ -75,7 +77,7 @@ std::unique_ptr<Model> make_model(const json& m, const std::string& ctx) {
   opt.fuse_unk = ju::get_or(m, "fuse_unk", false);
   opt.byte_fallback = ju::get_or(m, "byte_fallback", false);
   opt.ignore_merges = ju::get_or(m, "ignore_merges", false);
-  return std::make_unique<BpeModel>(std::move(pieces), merges, std::move(opt), mctx);
+  return std::make_unique<BpeModel>(PieceTable::from(pieces), merges, std::move(opt), mctx);
 }
 
 // bos_token / eos_token in tokenizer_config.json: a string or {"content": ...}.

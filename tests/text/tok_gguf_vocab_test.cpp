@@ -35,14 +35,15 @@ GgufVocab base_vocab(const Source& s) {
   size_t n = 0;
   for (const auto& [piece, id] : s.tj["model"]["vocab"].items()) n = std::max(n, id.get<size_t>() + 1);
   for (const auto& a : s.tj["added_tokens"]) n = std::max(n, a["id"].get<size_t>() + 1);
-  v.tokens.assign(n, "");
+  std::vector<std::string> tokens(n);
   v.token_types.assign(n, 1);
-  for (const auto& [piece, id] : s.tj["model"]["vocab"].items()) v.tokens[id.get<size_t>()] = piece;
+  for (const auto& [piece, id] : s.tj["model"]["vocab"].items()) tokens[id.get<size_t>()] = piece;
   for (const auto& a : s.tj["added_tokens"]) {
     size_t id = a["id"];
-    v.tokens[id] = a["content"];
+    tokens[id] = a["content"];
     v.token_types[id] = a["special"].get<bool>() ? 3 : 4;
   }
+  v.tokens = PieceTable::from(tokens);
   for (const auto& m : s.tj["model"]["merges"])
     v.merges.push_back(m.is_string() ? m.get<std::string>() : m[0].get<std::string>() + " " + m[1].get<std::string>());
   auto id_of = [&](const char* key) -> std::optional<int32_t> {
@@ -74,19 +75,19 @@ GgufVocab spm_vocab(const Source& s, bool add_space_prefix) {
   for (size_t i = 0; i < v.tokens.size(); ++i) index.emplace(v.tokens[i], i);
   v.scores.assign(v.tokens.size(), -1e9f);
   for (size_t r = 0; r < v.merges.size(); ++r) {
-    const std::string& m = v.merges[r];
+    const std::string_view m = v.merges[r];
     size_t sp = m.find(' ', 1);
-    auto it = index.find(m.substr(0, sp) + m.substr(sp + 1));
+    auto it = index.find(std::string(m.substr(0, sp)).append(m.substr(sp + 1)));
     if (it != index.end() && v.scores[it->second] == -1e9f) v.scores[it->second] = -static_cast<float>(r);
   }
   for (size_t i = 0; i < v.tokens.size(); ++i) {
-    const std::string& t = v.tokens[i];
+    const std::string_view t = v.tokens[i];
     if (t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>') v.token_types[i] = 6;
   }
   std::string unk = s.tj["model"].value("unk_token", std::string());
   for (size_t i = 0; i < v.tokens.size(); ++i)
     if (v.tokens[i] == unk) v.token_types[i] = 2, v.unk_id = static_cast<int32_t>(i);
-  v.merges.clear();
+  v.merges = {};
   v.add_space_prefix = add_space_prefix;
   return v;
 }
