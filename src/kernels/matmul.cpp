@@ -96,15 +96,20 @@ void decode_rows(const Tensor& w, const uint8_t* acts, int64_t begin, int64_t en
   }
 }
 
-// The activations of one token quantized for `weight`'s kernels, in a buffer reused across calls
-// (no allocation per token; workers must be handed the pointer, since inside a lambda a
-// thread_local names the running thread's own instance).
-const uint8_t* quantized_token(DType weight, const float* x, int64_t n) {
+// n_tokens activation rows quantized for `weight`'s kernels, in a buffer reused across calls:
+// no allocation per token. (Workers must be handed the pointer: inside a lambda a thread_local
+// names the running thread's own instance.)
+const uint8_t* quantized_tokens(DType weight, const float* x, int64_t n_tokens, int64_t in, ThreadPool& pool) {
   thread_local std::vector<uint8_t> buffer;
-  const size_t bytes = act_row_bytes(weight, n);
-  if (buffer.size() < bytes) buffer.resize(bytes);
-  quantize_activations(weight, x, buffer.data(), n);
-  return buffer.data();
+  const size_t act_bytes = act_row_bytes(weight, in);
+  if (buffer.size() < act_bytes * n_tokens) buffer.resize(act_bytes * n_tokens);
+  uint8_t* const acts = buffer.data();
+  const auto quantize = [&](size_t begin, size_t end, int) {
+    for (size_t t = begin; t < end; ++t) quantize_activations(weight, x + t * in, acts + t * act_bytes, in);
+  };
+  if (n_tokens >= 8) pool.parallel_for(static_cast<size_t>(n_tokens), quantize);
+  else quantize(0, static_cast<size_t>(n_tokens), 0);
+  return acts;
 }
 
 // Block-quantized weights: the activation rows are quantized once, then each thread runs its
@@ -115,30 +120,20 @@ void matmul_quantized(const Tensor& w, const float* x, int64_t n_tokens, float* 
                       const float* bias) {
   if (n_tokens >= kTileMinTokens && cpu_features().amx_bf16) return matmul_tiles(w, x, n_tokens, y, pool, bias);
   const int64_t out = w.rows(), in = w.cols();
-  const size_t row_bytes = dtype_bytes(w.dtype, static_cast<size_t>(in));
-  const size_t act_bytes = act_row_bytes(w.dtype, in);
-  // Reused across calls: no allocation per token. (Workers must use the pointer: inside a lambda
-  // a thread_local names the running thread's own instance.)
-  thread_local std::vector<uint8_t> act_buffer;
-  if (act_buffer.size() < act_bytes * n_tokens) act_buffer.resize(act_bytes * n_tokens);
-  uint8_t* const acts = act_buffer.data();
-  const auto quantize_tokens = [&](size_t begin, size_t end, int) {
-    for (size_t t = begin; t < end; ++t) quantize_activations(w.dtype, x + t * in, acts + t * act_bytes, in);
-  };
-  if (n_tokens >= 8) pool.parallel_for(static_cast<size_t>(n_tokens), quantize_tokens);
-  else quantize_tokens(0, static_cast<size_t>(n_tokens), 0);
-
-  const QuantDotFn dot = quant_dot_best().get(w.dtype);
-  const int64_t tile = quant_dot_best().token_tile;
-  const auto* base = static_cast<const uint8_t*>(w.data);
-  const int64_t token_chunk = std::max<int64_t>(tile, (256 << 10) / static_cast<int64_t>(act_bytes));
-  const int64_t row_band = std::max<int64_t>(1, (16 << 10) / static_cast<int64_t>(row_bytes));
+  const uint8_t* const acts = quantized_tokens(w.dtype, x, n_tokens, in, pool);
   if (n_tokens == 1) {
     pool.parallel_for(static_cast<size_t>(out), [&](size_t begin, size_t end, int) {
       decode_rows(w, acts, static_cast<int64_t>(begin), static_cast<int64_t>(end), y, bias);
     });
     return;
   }
+  const size_t row_bytes = dtype_bytes(w.dtype, static_cast<size_t>(in));
+  const size_t act_bytes = act_row_bytes(w.dtype, in);
+  const QuantDotFn dot = quant_dot_best().get(w.dtype);
+  const int64_t tile = quant_dot_best().token_tile;
+  const auto* base = static_cast<const uint8_t*>(w.data);
+  const int64_t token_chunk = std::max<int64_t>(tile, (256 << 10) / static_cast<int64_t>(act_bytes));
+  const int64_t row_band = std::max<int64_t>(1, (16 << 10) / static_cast<int64_t>(row_bytes));
   pool.parallel_for(static_cast<size_t>(out), [&](size_t begin, size_t end, int) {
     float result[kMaxTokenTile];
     for (int64_t c0 = 0; c0 < n_tokens; c0 += token_chunk) {
@@ -171,7 +166,7 @@ void matmul_group(std::span<const MatmulOutput> outputs, const float* x, int64_t
   }
   // Every matrix takes the same activation blocks, so they are quantized once, and the rows of
   // all the matrices are split across the threads as one range.
-  const uint8_t* acts = quantized_token(outputs[0].w->dtype, x, outputs[0].w->cols());
+  const uint8_t* acts = quantized_tokens(outputs[0].w->dtype, x, 1, outputs[0].w->cols(), pool);
   int64_t total = 0;
   for (const MatmulOutput& o : outputs) total += o.w->rows();
   pool.parallel_for(static_cast<size_t>(total), [&](size_t begin, size_t end, int) {

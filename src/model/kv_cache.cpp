@@ -24,9 +24,10 @@ int64_t kv_rows(const ModelConfig& c, int64_t layer, int64_t capacity, int64_t c
   return window > 0 && chunk > 0 ? std::min(capacity, window + chunk) : capacity;
 }
 
+// Bytes of one key or value element; the cache holds f16 or f32 only.
 size_t element_bytes(DType t) {
   if (t != DType::F16 && t != DType::F32) throw Error(std::string("KV cache type must be f16 or f32, not ") + dtype_name(t));
-  return t == DType::F16 ? 2 : 4;
+  return dtype_bytes(t, 1);
 }
 
 }  // namespace
