@@ -5,6 +5,7 @@
 #include "base/cpu_features.h"
 #include "base/half.h"
 #include "slm/error.h"
+#include "tensor/quant/q8_0x4.h"
 #include "tensor/quant/quant.h"
 
 #if defined(__x86_64__)
@@ -159,6 +160,15 @@ void row_to_f32(DType dtype, const void* row, float* dst, int64_t n) {
     case DType::F16: dot_best().f16_to_f32(static_cast<const uint16_t*>(row), dst, n); return;
     default: quant::dequantize_row(dtype, row, dst, n); return;
   }
+}
+
+void matrix_row_to_f32(const Tensor& m, int64_t row, float* dst) {
+  const int64_t n = m.cols();
+  const size_t row_bytes = dtype_bytes(m.dtype, static_cast<size_t>(n));
+  const auto* base = static_cast<const uint8_t*>(m.data);
+  if (m.dtype == DType::Q8_0x4)
+    return quant::dequantize_q8_0x4_row(base + row / 4 * 4 * row_bytes, static_cast<int>(row % 4), 0, n, dst);
+  row_to_f32(m.dtype, base + row * row_bytes, dst, n);
 }
 
 float dot_row(DType dtype, const void* row, const float* x, int64_t n) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "tensor/dtype.h"
+#include "tensor/tensor.h"
 
 namespace slm::kernels {
 
@@ -27,6 +28,8 @@ inline void axpy_f32(float a, const float* x, float* y, int64_t n) { dot_best().
 
 // Converts n elements of a row of any dtype (block types are dequantized) to f32.
 void row_to_f32(DType dtype, const void* row, float* dst, int64_t n);
+// Row `row` of a matrix as f32, whatever its layout (a Q8_0x4 row is found through its group).
+void matrix_row_to_f32(const Tensor& m, int64_t row, float* dst);
 // w_row · x for a row of any non-block dtype.
 float dot_row(DType dtype, const void* row, const float* x, int64_t n);
 

@@ -6,8 +6,10 @@
 #include "base/cpu_features.h"
 #include "kernels/bf16_rows.h"
 #include "kernels/dot.h"
+#include "kernels/q8_0x4_kernels.h"
 #include "kernels/quant_dot.h"
 #include "kernels/tile_gemm.h"
+#include "tensor/quant/q8_0x4.h"
 #include "tensor/quant/quant.h"
 
 namespace slm::kernels {
@@ -43,7 +45,9 @@ void matmul_tiles(const Tensor& w, const float* x, int64_t n_tokens, float* y, T
   thread_local std::vector<uint16_t> x_buffer;
   if (x_buffer.size() < static_cast<size_t>(padded_tokens * slice)) x_buffer.resize(padded_tokens * slice);
   uint16_t* const xb = x_buffer.data();
-  const Bf16RowFn to_bf16 = bf16_row_kernel(w.dtype);
+  const bool grouped = w.dtype == DType::Q8_0x4;
+  const Bf16RowFn to_bf16 = grouped ? nullptr : bf16_row_kernel(w.dtype);
+  const Q8x4Bf16Fn group_to_bf16 = grouped ? q8_0x4_to_bf16_best() : nullptr;
   const auto* base = static_cast<const uint8_t*>(w.data);
   const int64_t panels = (out + kPanelRows - 1) / kPanelRows;
   for (int64_t k0 = 0; k0 < in; k0 += slice) {
@@ -64,10 +68,18 @@ void matmul_tiles(const Tensor& w, const float* x, int64_t n_tokens, float* y, T
       for (size_t p = begin; p < end; ++p) {
         const int64_t r0 = static_cast<int64_t>(p) * kPanelRows;
         const int used = static_cast<int>(std::min<int64_t>(kPanelRows, out - r0));
-        for (int r = 0; r < used; ++r) to_bf16(base + (r0 + r) * row_bytes + offset, rows.data() + r * len, len);
+        if (grouped)  // a Q8_0x4 group holds the slice of its four rows at four times the offset
+          for (int r = 0; r < used; r += 4) group_to_bf16(base + (r0 + r) * row_bytes, k0, len, rows.data() + r * len, len);
+        else
+          for (int r = 0; r < used; ++r) to_bf16(base + (r0 + r) * row_bytes + offset, rows.data() + r * len, len);
         pack_panel(rows.data(), used, len, panel.data());
-        if (p + 1 < end) prefetch_panel(base + (r0 + kPanelRows) * row_bytes + offset, row_bytes,
-                                        std::min<int64_t>(kPanelRows, out - r0 - kPanelRows), slice_bytes);
+        if (p + 1 < end) {
+          const int64_t next = std::min<int64_t>(kPanelRows, out - r0 - kPanelRows);
+          if (grouped)
+            prefetch_panel(base + (r0 + kPanelRows) * row_bytes + 4 * offset, 4 * row_bytes, next / 4, 4 * slice_bytes);
+          else
+            prefetch_panel(base + (r0 + kPanelRows) * row_bytes + offset, row_bytes, next, slice_bytes);
+        }
         tile_gemm_amx({panel.data(), used, xb, len * 16, n_tokens, len, y + r0, out,
                        bias ? bias + r0 : nullptr, k0 > 0});
       }
@@ -77,22 +89,31 @@ void matmul_tiles(const Tensor& w, const float* x, int64_t n_tokens, float* y, T
 
 // One token (activations already quantized) through rows [begin, end) of a block-quantized
 // matrix: four rows per call where the variant has a four-row kernel, else one by one.
+// Results collect in a local buffer and reach y in one copy per stretch of rows: y's cache lines
+// were last written by other threads, and claiming them one by one in the middle of the weight
+// stream slowed decoding by ~6% (each claim stalls the stream while the line changes core).
 void decode_rows(const Tensor& w, const uint8_t* acts, int64_t begin, int64_t end, float* y, const float* bias) {
+  constexpr int64_t kStretch = 512;
   const int64_t in = w.cols();
   const size_t row_bytes = dtype_bytes(w.dtype, static_cast<size_t>(in));
   const size_t act_bytes = act_row_bytes(w.dtype, in);
   const auto* base = static_cast<const uint8_t*>(w.data);
-  int64_t o = begin;
-  if (const QuantRows4Fn rows4 = quant_dot_best().rows4(w.dtype))
-    for (; o + 4 <= end; o += 4) {
-      rows4(base + o * row_bytes, row_bytes, acts, in, y + o);
-      if (bias)
-        for (int r = 0; r < 4; ++r) y[o + r] += bias[o + r];
-    }
+  const QuantRows4Fn rows4 = quant_dot_best().rows4(w.dtype);
   const QuantDotFn dot = quant_dot_best().get(w.dtype);
-  for (float result[kMaxTokenTile]; o < end; ++o) {
-    dot(base + o * row_bytes, acts, act_bytes, 1, in, result);
-    y[o] = result[0] + (bias ? bias[o] : 0.0f);
+  const Q8x4DotFn group_dot = w.dtype == DType::Q8_0x4 ? q8_0x4_dot_best() : nullptr;
+  alignas(64) float local[kStretch];
+  for (int64_t s0 = begin; s0 < end; s0 += kStretch) {
+    const int64_t s1 = std::min(end, s0 + kStretch);
+    int64_t o = s0;
+    if (group_dot)  // begin and end are multiples of 4 for Q8_0x4
+      for (; o < s1; o += 4) group_dot(base + o * row_bytes, acts, 0, 1, in, local + (o - s0));
+    else if (rows4)
+      for (; o + 4 <= s1; o += 4) rows4(base + o * row_bytes, row_bytes, acts, in, local + (o - s0));
+    for (float result[kMaxTokenTile]; o < s1; ++o) {
+      dot(base + o * row_bytes, acts, act_bytes, 1, in, result);
+      local[o - s0] = result[0];
+    }
+    for (o = s0; o < s1; ++o) y[o] = local[o - s0] + (bias ? bias[o] : 0.0f);
   }
 }
 
@@ -112,6 +133,36 @@ const uint8_t* quantized_tokens(DType weight, const float* x, int64_t n_tokens, 
   return acts;
 }
 
+// Q8_0x4 weights (activations already quantized): threads split the groups of four rows. Small
+// batches run a tile of tokens per kernel call, so each group is read once per tile.
+void matmul_groups(const Tensor& w, const uint8_t* acts, int64_t n_tokens, float* y, ThreadPool& pool,
+                   const float* bias) {
+  const int64_t out = w.rows(), in = w.cols();
+  if (n_tokens == 1) {
+    pool.parallel_for(static_cast<size_t>(out / 4), [&](size_t begin, size_t end, int) {
+      decode_rows(w, acts, static_cast<int64_t>(begin) * 4, static_cast<int64_t>(end) * 4, y, bias);
+    });
+    return;
+  }
+  const size_t group_bytes = 4 * dtype_bytes(w.dtype, static_cast<size_t>(in));
+  const size_t act_bytes = act_row_bytes(w.dtype, in);
+  const Q8x4DotFn dot = q8_0x4_dot_best();
+  const auto* base = static_cast<const uint8_t*>(w.data);
+  pool.parallel_for(static_cast<size_t>(out / 4), [&](size_t begin, size_t end, int) {
+    float result[4 * kMaxTokenTile];
+    for (size_t g = begin; g < end; ++g)
+      for (int64_t t0 = 0; t0 < n_tokens; t0 += kMaxTokenTile) {
+        const int nt = static_cast<int>(std::min<int64_t>(kMaxTokenTile, n_tokens - t0));
+        dot(base + g * group_bytes, acts + t0 * act_bytes, act_bytes, nt, in, result);
+        for (int t = 0; t < nt; ++t)
+          for (int r = 0; r < 4; ++r) {
+            const int64_t o = static_cast<int64_t>(g) * 4 + r;
+            y[(t0 + t) * out + o] = result[4 * t + r] + (bias ? bias[o] : 0.0f);
+          }
+      }
+  });
+}
+
 // Block-quantized weights: the activation rows are quantized once, then each thread runs its
 // output rows. Prefill tiles rows x tokens: a chunk of tokens whose quantized activations fit in
 // L2 is swept by a band of rows small enough to stay in L1, a tile of tokens per kernel call,
@@ -121,6 +172,7 @@ void matmul_quantized(const Tensor& w, const float* x, int64_t n_tokens, float* 
   if (n_tokens >= kTileMinTokens && cpu_features().amx_bf16) return matmul_tiles(w, x, n_tokens, y, pool, bias);
   const int64_t out = w.rows(), in = w.cols();
   const uint8_t* const acts = quantized_tokens(w.dtype, x, n_tokens, in, pool);
+  if (w.dtype == DType::Q8_0x4) return matmul_groups(w, acts, n_tokens, y, pool, bias);
   if (n_tokens == 1) {
     pool.parallel_for(static_cast<size_t>(out), [&](size_t begin, size_t end, int) {
       decode_rows(w, acts, static_cast<int64_t>(begin), static_cast<int64_t>(end), y, bias);
@@ -157,24 +209,30 @@ void matmul_quantized(const Tensor& w, const float* x, int64_t n_tokens, float* 
 
 void matmul_group(std::span<const MatmulOutput> outputs, const float* x, int64_t n_tokens, ThreadPool& pool) {
   bool one_pass = n_tokens == 1 && outputs.size() > 1;
-  for (const MatmulOutput& o : outputs)
+  bool any_grouped = false, all_by_four = true;
+  for (const MatmulOutput& o : outputs) {
     one_pass = one_pass && quant::is_block_type(o.w->dtype) && o.w->cols() == outputs[0].w->cols() &&
                uses_act256(o.w->dtype) == uses_act256(outputs[0].w->dtype);
-  if (!one_pass) {
+    any_grouped = any_grouped || o.w->dtype == DType::Q8_0x4;
+    all_by_four = all_by_four && o.w->rows() % 4 == 0;
+  }
+  if (!one_pass || (any_grouped && !all_by_four)) {
     for (const MatmulOutput& o : outputs) matmul(*o.w, x, n_tokens, o.y, pool, o.bias);
     return;
   }
   // Every matrix takes the same activation blocks, so they are quantized once, and the rows of
-  // all the matrices are split across the threads as one range.
+  // all the matrices are split across the threads as one range (in fours where rows are grouped).
   const uint8_t* acts = quantized_tokens(outputs[0].w->dtype, x, 1, outputs[0].w->cols(), pool);
+  const int64_t unit = any_grouped ? 4 : 1;
   int64_t total = 0;
   for (const MatmulOutput& o : outputs) total += o.w->rows();
-  pool.parallel_for(static_cast<size_t>(total), [&](size_t begin, size_t end, int) {
+  pool.parallel_for(static_cast<size_t>(total / unit), [&](size_t begin_unit, size_t end_unit, int) {
+    const int64_t begin = static_cast<int64_t>(begin_unit) * unit, end = static_cast<int64_t>(end_unit) * unit;
     int64_t first = 0;
     for (const MatmulOutput& o : outputs) {
       const int64_t rows = o.w->rows();
-      const int64_t lo = std::max<int64_t>(static_cast<int64_t>(begin), first);
-      const int64_t hi = std::min<int64_t>(static_cast<int64_t>(end), first + rows);
+      const int64_t lo = std::max<int64_t>(begin, first);
+      const int64_t hi = std::min<int64_t>(end, first + rows);
       if (lo < hi) decode_rows(*o.w, acts, lo - first, hi - first, o.y, o.bias);
       first += rows;
     }
@@ -219,7 +277,10 @@ void matmul_reference(const Tensor& w, const float* x, int64_t n_tokens, float* 
   std::vector<float> row(in);
   for (int64_t t = 0; t < n_tokens; ++t)
     for (int64_t o = 0; o < out; ++o) {
-      quant::dequantize_row(w.dtype, static_cast<const uint8_t*>(w.data) + o * row_bytes, row.data(), in);
+      if (w.dtype == DType::Q8_0x4)
+        quant::dequantize_q8_0x4_row(static_cast<const uint8_t*>(w.data) + o / 4 * 4 * row_bytes, static_cast<int>(o % 4), 0, in, row.data());
+      else
+        quant::dequantize_row(w.dtype, static_cast<const uint8_t*>(w.data) + o * row_bytes, row.data(), in);
       double s = 0;
       for (int64_t i = 0; i < in; ++i) s += static_cast<double>(row[i]) * x[t * in + i];
       y[t * out + o] = static_cast<float>(s) + (bias ? bias[o] : 0.0f);

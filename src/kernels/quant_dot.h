@@ -25,8 +25,8 @@ using QuantRows4Fn = void (*)(const void* w, size_t row_bytes, const void* x, in
 struct QuantDotKernels {
   const char* name;
   int token_tile;  // tokens per call the variant is built for (<= kMaxTokenTile); any 1..token_tile works
-  QuantDotFn by_dtype[13];  // indexed by DType; nullptr for non-block types
-  QuantRows4Fn rows4_by_dtype[13];  // nullptr where the variant has none (then rows go one by one)
+  QuantDotFn by_dtype[kDTypeCount];  // indexed by DType; nullptr for non-block types
+  QuantRows4Fn rows4_by_dtype[kDTypeCount];  // nullptr where the variant has none (then rows go one by one)
   QuantDotFn get(DType t) const { return by_dtype[static_cast<int>(t)]; }
   QuantRows4Fn rows4(DType t) const { return rows4_by_dtype[static_cast<int>(t)]; }
 };

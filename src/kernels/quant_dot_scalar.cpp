@@ -182,7 +182,9 @@ void dot_q6_k(const void* w, const void* x, size_t stride, int nt, int64_t n, fl
 
 const QuantDotKernels& quant_dot_scalar() {
   static const QuantDotKernels k = [] {
-    QuantDotKernels r{"scalar", kMaxTokenTile, {}};
+    QuantDotKernels r{};
+    r.name = "scalar";
+    r.token_tile = kMaxTokenTile;
     r.by_dtype[static_cast<int>(DType::Q4_0)] = dot_q32<BlockQ4_0>;
     r.by_dtype[static_cast<int>(DType::Q4_1)] = dot_q32<BlockQ4_1>;
     r.by_dtype[static_cast<int>(DType::Q5_0)] = dot_q32<BlockQ5_0>;

@@ -121,7 +121,6 @@ void Transformer::forward_step(std::span<const BatchItem> items, ForwardScratch&
     grow(s.rope_sin[set], T * half);
   }
 
-  const size_t embed_row_bytes = dtype_bytes(embed_->dtype, H);
   for (const Segment& g : s.segments)
     for (int64_t t = 0; t < g.count; ++t) {
       const int64_t row = g.offset + t;
@@ -130,7 +129,7 @@ void Transformer::forward_step(std::span<const BatchItem> items, ForwardScratch&
         throw Error("token id " + std::to_string(id) + " is outside the vocabulary (0.." +
                     std::to_string(c.vocab_size - 1) + ")");
       float* xt = s.x.data() + row * H;
-      kernels::row_to_f32(embed_->dtype, static_cast<const uint8_t*>(embed_->data) + id * embed_row_bytes, xt, H);
+      kernels::matrix_row_to_f32(*embed_, id, xt);
       if (c.embedding_scale != 1.0)
         for (int64_t i = 0; i < H; ++i) xt[i] = static_cast<float>(xt[i] * c.embedding_scale);
       for (int set = 0; set < 2; ++set) {

@@ -7,13 +7,16 @@
 
 namespace slm {
 
-enum class DType : uint8_t { F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K };
+// Q8_0x4 is an in-memory layout only (four Q8_0 rows interleaved, see tensor/quant/q8_0x4.h):
+// no file stores it, and its rows are reached through their group, never one by one.
+enum class DType : uint8_t { F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_0x4 };
+constexpr int kDTypeCount = 14;
 
 struct DTypeInfo {
   const char* name;
   int block_elems;
   int block_bytes;
-  int ggml_type;  // the type id GGUF files use
+  int ggml_type;  // the type id GGUF files use; -1 for in-memory layouts
 };
 
 const DTypeInfo& dtype_info(DType t);

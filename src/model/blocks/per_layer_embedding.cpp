@@ -29,11 +29,10 @@ void PerLayerEmbedding::compute(std::span<const int32_t> tokens, const float* x0
   row.resize(LP);
   const float table_scale = static_cast<float>(std::sqrt(static_cast<double>(P)));
   const float mix = static_cast<float>(1.0 / std::sqrt(2.0));
-  const size_t row_bytes = dtype_bytes(table_->dtype, LP);
   for (int64_t t = 0; t < T; ++t) {
     // Ids beyond the table (multimodal stand-ins) read the padding row 0.
     const int64_t id = tokens[t] < c_.altup.per_layer_vocab ? tokens[t] : 0;
-    kernels::row_to_f32(table_->dtype, static_cast<const uint8_t*>(table_->data) + id * row_bytes, row.data(), LP);
+    kernels::matrix_row_to_f32(*table_, id, row.data());
     float* o = out + t * LP;
     for (int64_t i = 0; i < LP; ++i) o[i] = (o[i] + row[i] * table_scale) * mix;
   }

@@ -35,10 +35,11 @@ void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
     case DType::Q4_K: return dequantize_row_q4_k(src, dst, n);
     case DType::Q5_K: return dequantize_row_q5_k(src, dst, n);
     case DType::Q6_K: return dequantize_row_q6_k(src, dst, n);
+    case DType::Q8_0x4: throw Error("Q8_0x4 rows are read through their group (quant::dequantize_q8_0x4_row)");
   }
 }
 
-bool can_quantize(DType t) { return t != DType::Q2_K && t != DType::Q3_K; }
+bool can_quantize(DType t) { return t != DType::Q2_K && t != DType::Q3_K && t != DType::Q8_0x4; }
 
 void quantize_row(DType t, const float* src, void* dst, int64_t n) {
   check_length(t, n);
