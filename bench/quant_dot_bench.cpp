@@ -9,6 +9,7 @@
 #include "base/thread_pool.h"
 #include "kernels/matmul.h"
 #include "kernels/quant_dot.h"
+#include "tensor/quant/q8_0x4.h"
 #include "tensor/quant/quant.h"
 
 namespace {
@@ -82,7 +83,9 @@ void BM_Matmul(benchmark::State& state, DType t, int64_t tokens) {
 // Decode (one token) through the seven matrices of Llama-3.2-3B layers, enough layers that the
 // weights come from memory as in generation. Bytes processed = weight bytes read, so the rate
 // compares directly with the machine's read bandwidth.
-void BM_DecodeLayersFromMemory(benchmark::State& state, DType t, int threads) {
+// Q8_0x4 is measured on the Q8_0 matrices, interleaved as the engine does at load.
+void BM_DecodeLayersFromMemory(benchmark::State& state, DType layout, int threads) {
+  const DType t = layout == DType::Q8_0x4 ? DType::Q8_0 : layout;
   constexpr int64_t kLayers = 6, H = 3072, KV = 1024, F = 8192;
   const int64_t shapes[7][2] = {{H, H}, {KV, H}, {KV, H}, {H, H}, {F, H}, {F, H}, {H, F}};
   size_t total = 0;
@@ -95,7 +98,16 @@ void BM_DecodeLayersFromMemory(benchmark::State& state, DType t, int threads) {
     for (const auto& sh : shapes) {
       const size_t bytes = dtype_bytes(t, static_cast<size_t>(sh[0] * sh[1]));
       std::memcpy(weights.data() + offset, pattern.data(), bytes);
-      mats.push_back(Tensor{t, {sh[0], sh[1]}, weights.data() + offset});
+      if (layout == DType::Q8_0x4) {
+        const size_t row_bytes = bytes / sh[0];
+        std::vector<uint8_t> plain(4 * row_bytes);
+        for (int64_t g = 0; g < sh[0] / 4; ++g) {
+          uint8_t* group = weights.data() + offset + g * 4 * row_bytes;
+          std::memcpy(plain.data(), group, plain.size());
+          quant::interleave_q8_0x4(plain.data(), row_bytes, sh[1], group);
+        }
+      }
+      mats.push_back(Tensor{layout, {sh[0], sh[1]}, weights.data() + offset});
       offset += bytes;
     }
   const auto x = gaussian(F, 6);
@@ -120,7 +132,7 @@ int register_all() {
     for (int64_t tokens : {1, 64})
       benchmark::RegisterBenchmark(("Matmul2048/" + std::string(dtype_name(t)) + "/tokens:" + std::to_string(tokens)).c_str(),
                                    BM_Matmul, t, tokens);
-  for (DType t : {DType::Q8_0, DType::Q4_K, DType::Q6_K})
+  for (DType t : {DType::Q8_0, DType::Q8_0x4, DType::Q4_K, DType::Q6_K})
     for (int threads : {1, 2})
       benchmark::RegisterBenchmark(("DecodeLayersFromMemory/" + std::string(dtype_name(t)) + "/threads:" +
                                     std::to_string(threads)).c_str(),

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "formats/gguf_vocab_reader.h"
+#include "formats/interleave_weights.h"
 #include "model/matformer.h"
 #include "formats/quantize_weights.h"
 #include "slm/error.h"
@@ -42,6 +43,7 @@ std::unique_ptr<Engine> Engine::load(const std::string& path, const LoadOptions&
     if (!scheme) throw Error("unknown quantization '" + options.quant + "' (one of " + quant_scheme_names() + ")");
     quantize_weights(files->weights, files->config, *scheme, *e->pool_);
   }
+  interleave_for_decode(files->weights, *e->pool_);
   e->model_ = std::make_unique<Transformer>(std::move(files));
   e->tokenizer_ = load_model_tokenizer(e->model_->files());
   e->stop_ids_ = e->config().eos_token_ids;

@@ -201,12 +201,12 @@ std::unique_ptr<ModelFiles> open_gguf(const std::string& path, Residency residen
         // keeping both orders.
         const auto rows = unpermute_rows(t, heads);
         std::memcpy(const_cast<void*>(t.data), rows.data(), rows.size());
-        m->weights.put(name, t, origin);
+        m->weights.put(name, t, origin, true);
       } else {
         m->weights.put_owned(name, t.dtype, t.shape, unpermute_rows(t, heads), origin);
       }
     } else {
-      m->weights.put(name, t, origin);
+      m->weights.put(name, t, origin, gguf->own_data() != nullptr);
     }
   }
   m->weights.keep_alive(gguf);

@@ -5,8 +5,8 @@
 
 namespace slm {
 
-void WeightStore::put(const std::string& name, const Tensor& t, const std::string& origin) {
-  entries_[name] = Entry{t, origin};
+void WeightStore::put(const std::string& name, const Tensor& t, const std::string& origin, bool writable) {
+  entries_[name] = Entry{t, origin, writable};
 }
 
 void WeightStore::put_owned(const std::string& name, DType dtype, std::vector<int64_t> shape,
@@ -16,7 +16,7 @@ void WeightStore::put_owned(const std::string& name, DType dtype, std::vector<in
   t.dtype = dtype;
   t.shape = std::move(shape);
   t.data = owned_.back()->data();
-  entries_[name] = Entry{t, origin};
+  entries_[name] = Entry{t, origin, true};
 }
 
 const Tensor* WeightStore::find(const std::string& name) const {
@@ -43,6 +43,20 @@ const std::string& WeightStore::origin(const std::string& name) const {
   static const std::string none;
   auto it = entries_.find(name);
   return it == entries_.end() ? none : it->second.origin;
+}
+
+bool WeightStore::writable(const std::string& name) const {
+  auto it = entries_.find(name);
+  return it != entries_.end() && it->second.writable;
+}
+
+void WeightStore::relayout(const std::string& name, DType dtype) {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) throw Error(source + ": missing tensor " + name);
+  Tensor& t = it->second.tensor;
+  if (dtype_bytes(dtype, static_cast<size_t>(t.numel())) != t.nbytes())
+    throw Error(it->second.origin + ": " + dtype_name(dtype) + " does not take the bytes of " + dtype_name(t.dtype));
+  t.dtype = dtype;
 }
 
 std::vector<std::string> WeightStore::names() const {

@@ -15,7 +15,8 @@ class WeightStore {
   // Keeps a mapped file (or any owner of the viewed bytes) alive as long as the store.
   void keep_alive(std::shared_ptr<const void> owner) { owners_.push_back(std::move(owner)); }
   // `origin` names where it came from for error messages: "model.safetensors: model.norm.weight".
-  void put(const std::string& name, const Tensor& t, const std::string& origin);
+  // `writable`: t's bytes are the process's own copy, which may be rewritten in place.
+  void put(const std::string& name, const Tensor& t, const std::string& origin, bool writable = false);
   // Stores a tensor whose bytes this store owns.
   void put_owned(const std::string& name, DType dtype, std::vector<int64_t> shape, std::vector<uint8_t> bytes,
                  const std::string& origin);
@@ -25,6 +26,10 @@ class WeightStore {
   // The tensor, checked against the expected shape; throws slm::Error naming the origin otherwise.
   const Tensor& get(const std::string& name, const std::vector<int64_t>& shape) const;
   const std::string& origin(const std::string& name) const;
+  bool writable(const std::string& name) const;
+  // Says the bytes of a tensor are now in another layout of the same size (after they were
+  // rewritten in place).
+  void relayout(const std::string& name, DType dtype);
 
   std::vector<std::string> names() const;
   size_t total_bytes() const;
@@ -39,6 +44,7 @@ class WeightStore {
   struct Entry {
     Tensor tensor;
     std::string origin;
+    bool writable = false;
   };
   std::map<std::string, Entry> entries_;
   std::vector<std::shared_ptr<const void>> owners_;
