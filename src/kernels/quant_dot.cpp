@@ -32,7 +32,7 @@ static float block_scale(const float* x, int n, float& inv) {
   return d;
 }
 
-void quantize_act32(const float* x, ActBlock32* out, int64_t n) {
+void quantize_act32_reference(const float* x, ActBlock32* out, int64_t n) {
   for (int64_t b = 0; b < n / kQK; ++b, x += kQK) {
     float inv;
     out[b].d = block_scale(x, kQK, inv);
@@ -45,7 +45,7 @@ void quantize_act32(const float* x, ActBlock32* out, int64_t n) {
   }
 }
 
-void quantize_act256(const float* x, ActBlock256* out, int64_t n) {
+void quantize_act256_reference(const float* x, ActBlock256* out, int64_t n) {
   for (int64_t b = 0; b < n / kQK_K; ++b, x += kQK_K) {
     float inv;
     out[b].d = block_scale(x, kQK_K, inv);
@@ -56,6 +56,16 @@ void quantize_act256(const float* x, ActBlock256* out, int64_t n) {
       out[b].sums[g] = static_cast<int16_t>(s);
     }
   }
+}
+
+void quantize_act32(const float* x, ActBlock32* out, int64_t n) {
+  static const Act32Fn f = quantize_act32_avx512() ? quantize_act32_avx512() : quantize_act32_reference;
+  f(x, out, n);
+}
+
+void quantize_act256(const float* x, ActBlock256* out, int64_t n) {
+  static const Act256Fn f = quantize_act256_avx512() ? quantize_act256_avx512() : quantize_act256_reference;
+  f(x, out, n);
 }
 
 void quantize_activations(DType weight, const float* x, void* out, int64_t n) {

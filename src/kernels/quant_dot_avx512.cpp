@@ -316,6 +316,49 @@ SLM_AVX512 void dot_q6_k(const void* w, const void* x, size_t stride, int64_t n,
   for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]);
 }
 
+// Activation quantization with the reference's operations per value: amax over |x|, d = amax/127,
+// inv = 1/d, q = x·inv rounded half to even (the reference's (t + 1.5·2^23) - 1.5·2^23 trick
+// rounds t = x·inv exactly so for |t| < 2^22; vrndscaleps does it in one step, and leaves no
+// add that could be fused with the multiply).
+#define SLM_AVX512_QUANT __attribute__((target("avx512f,avx512bw,avx512vl,avx2")))
+
+SLM_AVX512_QUANT inline float block_absmax(const float* x, int n) {
+  __m512 m = _mm512_setzero_ps();
+  for (int i = 0; i < n; i += 16) m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
+  return _mm512_reduce_max_ps(m);
+}
+
+// 16 values scaled and rounded to int32.
+SLM_AVX512_QUANT inline __m512i round_scaled(const float* x, __m512 inv) {
+  const __m512 t = _mm512_mul_ps(_mm512_loadu_ps(x), inv);
+  return _mm512_cvtps_epi32(_mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+
+SLM_AVX512_QUANT void act32(const float* x, ActBlock32* out, int64_t n) {
+  for (int64_t b = 0; b < n / kQK; ++b, x += kQK) {
+    const float d = block_absmax(x, kQK) / 127.0f;
+    const __m512 inv = _mm512_set1_ps(d > 0 ? 1.0f / d : 0.0f);
+    const __m512i lo = round_scaled(x, inv), hi = round_scaled(x + 16, inv);
+    out[b].d = d;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out[b].qs), _mm512_cvtepi32_epi8(lo));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out[b].qs + 16), _mm512_cvtepi32_epi8(hi));
+    out[b].sum = _mm512_reduce_add_epi32(_mm512_add_epi32(lo, hi));
+  }
+}
+
+SLM_AVX512_QUANT void act256(const float* x, ActBlock256* out, int64_t n) {
+  for (int64_t b = 0; b < n / kQK_K; ++b, x += kQK_K) {
+    const float d = block_absmax(x, kQK_K) / 127.0f;
+    const __m512 inv = _mm512_set1_ps(d > 0 ? 1.0f / d : 0.0f);
+    out[b].d = d;
+    for (int g = 0; g < kQK_K / 16; ++g) {
+      const __m512i q = round_scaled(x + 16 * g, inv);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out[b].qs + 16 * g), _mm512_cvtepi32_epi8(q));
+      out[b].sums[g] = static_cast<int16_t>(_mm512_reduce_add_epi32(q));
+    }
+  }
+}
+
 using TileFn = void (*)(const void* w, const void* x, size_t stride, int64_t n, float* out);
 
 // Tiles of up to eight tokens: 32 registers hold their accumulators.
@@ -346,6 +389,21 @@ void avx2_in_fours(const void* w, const void* x, size_t stride, int nt, int64_t 
 
 }  // namespace
 #endif
+
+Act32Fn quantize_act32_avx512() {
+#if defined(__x86_64__)
+  const auto& f = cpu_features();
+  if (f.avx512f && f.avx512bw && __builtin_cpu_supports("avx512vl")) return act32;
+#endif
+  return nullptr;
+}
+
+Act256Fn quantize_act256_avx512() {
+#if defined(__x86_64__)
+  if (quantize_act32_avx512()) return act256;
+#endif
+  return nullptr;
+}
 
 const QuantDotKernels* quant_dot_avx512() {
 #if defined(__x86_64__)

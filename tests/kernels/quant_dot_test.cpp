@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "kernels/matmul.h"
@@ -257,6 +258,28 @@ TEST(KernelQuantDot, ActivationQuantization) {
       EXPECT_EQ(a[b].sums[g], s);
     }
     for (int i = 0; i < 256; ++i) EXPECT_NEAR(a[b].d * a[b].qs[i], x[256 * b + i], a[b].d * 0.5001f);
+  }
+}
+
+// The AVX-512 activation quantizers equal the scalar ones byte for byte: Gaussian rows, a zero
+// block, values exactly half-way between two codes, and large magnitudes.
+TEST(KernelQuantDot, VectorActivationQuantizersEqualReference) {
+  const Act32Fn f32 = quantize_act32_avx512();
+  const Act256Fn f256 = quantize_act256_avx512();
+  if (!f32 || !f256) GTEST_SKIP() << "CPU lacks AVX-512";
+  for (uint32_t seed : {1u, 2u, 3u}) {
+    auto x = gaussian(1024, seed);
+    for (int i = 0; i < 32; ++i) x[i] = 0.0f;                                  // a zero block
+    for (int i = 32; i < 64; ++i) x[i] = (i == 32 ? 127.0f : 0.5f * (i - 40));  // ties: d = 1
+    for (int i = 256; i < 288; ++i) x[i] *= 1e6f;
+    std::vector<quant::ActBlock32> a(32), b(32);
+    f32(x.data(), a.data(), 1024);
+    quantize_act32_reference(x.data(), b.data(), 1024);
+    EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(a[0]))) << "act32 seed " << seed;
+    std::vector<quant::ActBlock256> c(4), d(4);
+    f256(x.data(), c.data(), 1024);
+    quantize_act256_reference(x.data(), d.data(), 1024);
+    EXPECT_EQ(0, std::memcmp(c.data(), d.data(), c.size() * sizeof(c[0]))) << "act256 seed " << seed;
   }
 }
 

@@ -1,0 +1,53 @@
+// balanced_for covers every index exactly once, in ranges of at most one grain, for any thread
+// count, and a thread held up at the start has its share taken over by the others.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "base/balanced_for.h"
+
+namespace slm {
+namespace {
+
+TEST(BalancedFor, CoversEveryIndexOnce) {
+  for (int threads : {1, 2, 3, 5})
+    for (int64_t n : {0, 1, 7, 64, 1000, 4099})
+      for (int64_t grain : {1, 4, 16, 64}) {
+        ThreadPool pool(threads);
+        std::vector<std::atomic<int>> seen(static_cast<size_t>(n));
+        std::atomic<bool> too_long{false};
+        balanced_for(pool, n, grain, [&](int64_t begin, int64_t end) {
+          if (threads > 1 && n >= 2 * threads * grain && end - begin > grain) too_long = true;
+          for (int64_t i = begin; i < end; ++i) seen[i].fetch_add(1);
+        });
+        for (int64_t i = 0; i < n; ++i)
+          ASSERT_EQ(seen[i].load(), 1) << "index " << i << " n " << n << " grain " << grain << " threads " << threads;
+        EXPECT_FALSE(too_long) << "a range longer than the grain";
+      }
+}
+
+TEST(BalancedFor, OthersTakeOverASlowThreadsShare) {
+  ThreadPool pool(2);
+  const int64_t n = 64;
+  std::vector<std::thread::id> who(n);
+  std::atomic<bool> first{true};
+  balanced_for(pool, n, 1, [&](int64_t begin, int64_t end) {
+    // Whichever thread runs first stalls once: the other must run most of the rest.
+    if (first.exchange(false)) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int64_t i = begin; i < end; ++i) who[i] = std::this_thread::get_id();
+  });
+  std::map<std::thread::id, int> count;
+  for (const auto& id : who) ++count[id];
+  ASSERT_EQ(count.size(), 2u);
+  int most = 0;
+  for (const auto& [id, c] : count) most = std::max(most, c);
+  EXPECT_GE(most, 60) << "the fast thread should have taken the slow one's grains";
+}
+
+}  // namespace
+}  // namespace slm
