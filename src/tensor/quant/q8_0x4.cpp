@@ -13,6 +13,15 @@ namespace {
 size_t scale_offset(int j, int r) { return 8 * j + 2 * r; }
 size_t code_offset(int j, int h, int r) { return kQ8x4ScaleBytes + 128 * j + 64 * h + 16 * r; }
 
+// 16 codes moved between int8 (q) and offset uint8 (q + 128): flipping the sign bit does both.
+void copy_flipped16(const void* src, void* dst) {
+  constexpr uint64_t kSignBits = 0x8080808080808080ull;
+  uint64_t v[2];
+  std::memcpy(v, src, 16);
+  v[0] ^= kSignBits, v[1] ^= kSignBits;
+  std::memcpy(dst, v, 16);
+}
+
 }  // namespace
 
 bool q8_0x4_fits(const std::vector<int64_t>& shape) {
@@ -26,9 +35,7 @@ void interleave_q8_0x4(const uint8_t* rows, size_t row_bytes, int64_t n, uint8_t
       const auto* b = reinterpret_cast<const BlockQ8_0*>(rows + r * row_bytes) + 8 * s;
       for (int j = 0; j < 8; ++j) {
         std::memcpy(span + scale_offset(j, r), &b[j].d, 2);
-        for (int h = 0; h < 2; ++h)
-          for (int i = 0; i < 16; ++i)
-            span[code_offset(j, h, r) + i] = static_cast<uint8_t>(b[j].qs[16 * h + i] + 128);
+        for (int h = 0; h < 2; ++h) copy_flipped16(b[j].qs + 16 * h, span + code_offset(j, h, r));
       }
     }
   }
@@ -40,8 +47,7 @@ void deinterleave_q8_0x4_row(const uint8_t* group, int r, int64_t n, uint8_t* ro
     const uint8_t* span = group + s * kQ8x4SpanBytes;
     for (int j = 0; j < 8; ++j, ++b) {
       std::memcpy(&b->d, span + scale_offset(j, r), 2);
-      for (int h = 0; h < 2; ++h)
-        for (int i = 0; i < 16; ++i) b->qs[16 * h + i] = static_cast<int8_t>(span[code_offset(j, h, r) + i] - 128);
+      for (int h = 0; h < 2; ++h) copy_flipped16(span + code_offset(j, h, r), b->qs + 16 * h);
     }
   }
 }
