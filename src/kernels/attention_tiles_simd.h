@@ -89,6 +89,17 @@ struct SimdTiles {
     }
   }
 
+  // Decode streams each head's cache rows once from memory, in runs too short for the hardware
+  // prefetchers to get going: each row read asks for the row kRowsAhead further on. (Qwen3-0.6B
+  // Q8_0 at context 2000: generation 34.0 -> 35.3 tok/s; 4 rows ahead as good, 16 worse; one
+  // burst for the whole next key block instead cost 9%.)
+  static constexpr int64_t kRowsAhead = 8;
+  template <typename E>
+  static void prefetch_ahead(const E* row, int64_t stride, size_t bytes) {
+    const char* p = reinterpret_cast<const char*>(row + kRowsAhead * stride);
+    for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(p + b, 0, 3);
+  }
+
   // RG query rows against NK keys at once: independent chains for the pipeline and several cache
   // rows in flight.
   // E: the cache element (float, or uint16_t f16 bits widened by V::load).
@@ -112,7 +123,10 @@ struct SimdTiles {
                         int64_t mp) {
     constexpr int NK = RG <= 2 ? 4 : 2;
     int64_t j = 0;
-    for (; j + NK <= n; j += NK) dot_tile<RG, NK>(q, k + j * k_stride, k_stride, d, st + j * mp, mp);
+    for (; j + NK <= n; j += NK) {
+      SLM_UNROLL for (int a = 0; a < NK; ++a) prefetch_ahead(k + (j + a) * k_stride, k_stride, d * sizeof(E));
+      dot_tile<RG, NK>(q, k + j * k_stride, k_stride, d, st + j * mp, mp);
+    }
     for (; j < n; ++j) dot_tile<RG, 1>(q, k + j * k_stride, k_stride, d, st + j * mp, mp);
   }
 
@@ -139,6 +153,7 @@ struct SimdTiles {
       SLM_UNROLL for (int u = 0; u < NVD; ++u) acc[r][u] = V::mul(V::load(o + r * d + u * W), al);
     }
     for (int64_t j = 0; j < n; ++j) {
+      prefetch_ahead(v + j * v_stride, v_stride, NVD * W * sizeof(E));
       reg vv[NVD];
       SLM_UNROLL for (int u = 0; u < NVD; ++u) vv[u] = V::load(v + j * v_stride + u * W);
       SLM_UNROLL for (int r = 0; r < RG; ++r) {
