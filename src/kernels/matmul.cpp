@@ -118,11 +118,12 @@ void decode_rows(const Tensor& w, const uint8_t* acts, int64_t begin, int64_t en
   }
 }
 
-// Decode hands out rows in grains of this many (a multiple of 4, so Q8_0x4 groups and four-row
-// kernels stay whole): ~800 KB of a 3072-wide Q8_0 matrix. Measured on 3B-shaped layers
-// (DecodeLayersFromMemory, 2 threads): 64-row grains cost Q8_0x4 4% against a static split,
-// 256-row grains cost it nothing and gain Q4_K ~2%.
-constexpr int64_t kDecodeGrainRows = 256;
+// Decode hands out rows in guided claims (half of what is left of a share) of at least this
+// many rows (a multiple of 4, so Q8_0x4 groups and four-row kernels stay whole): the last
+// claims of a matrix take a few microseconds, so the threads finish close together. Measured on
+// 3B-shaped layers (DecodeLayersFromMemory, 2 threads) against fixed 256-row grains: Q8_0x4
+// +1-2%, Q4_K +3-6%; minimums of 16 to 64 rows measure alike.
+constexpr int64_t kDecodeGrainRows = 32;
 
 // n_tokens activation rows quantized for `weight`'s kernels, in a buffer reused across calls:
 // no allocation per token. (Workers must be handed the pointer: inside a lambda a thread_local
