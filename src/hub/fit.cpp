@@ -194,7 +194,7 @@ FitReport make_fit_report(const ArchShape& s, int64_t context, int64_t ram, cons
   r.context = context;
   r.ram = ram;
   r.ram_source = ram_source;
-  const int64_t per_token = kv_cache_bytes(s, 1, 4);
+  const int64_t per_token = kv_cache_bytes(s, 1, 2);  // f16, slm's default KV type
   const int64_t trained = s.max_positions > 0 ? s.max_positions : context;
   for (const auto& mix : fit_mixes()) {
     FitRow row;
@@ -203,7 +203,7 @@ FitReport make_fit_report(const ArchShape& s, int64_t context, int64_t ram, cons
     row.kv_f32 = kv_cache_bytes(s, context, 4) + recurrent_state_bytes(s);
     row.kv_f16 = kv_cache_bytes(s, context, 2) + recurrent_state_bytes(s);
     row.overhead = runtime_overhead_bytes(s);
-    row.total = row.weights + row.kv_f32 + row.overhead;
+    row.total = row.weights + row.kv_f16 + row.overhead;
     row.fits = ram > 0 && row.total <= ram;
     const int64_t room = ram - row.weights - row.overhead - recurrent_state_bytes(s);
     row.max_context = room <= 0 ? 0 : per_token > 0 ? std::min(trained, room / per_token) : trained;
@@ -261,18 +261,18 @@ std::string format_fit_report(const FitReport& r, const std::string& label) {
                 s.model_type.empty() ? s.architecture.c_str() : s.model_type.c_str(), r.params / 1e9, embed / 1e9,
                 s.tied_embeddings ? ", tied" : "");
   o << line;
-  std::snprintf(line, sizeof line, "context:  %lld tokens (trained: %lld); KV cache %s f32 (as slm allocates today), %s f16\n",
+  std::snprintf(line, sizeof line, "context:  %lld tokens (trained: %lld); KV cache %s f16 (slm's default), %s f32 (--kv-type f32)\n",
                 static_cast<long long>(r.context), static_cast<long long>(s.max_positions),
-                gb(r.rows.front().kv_f32).c_str(), gb(r.rows.front().kv_f16).c_str());
+                gb(r.rows.front().kv_f16).c_str(), gb(r.rows.front().kv_f32).c_str());
   o << line;
   if (r.ram > 0) o << "memory:   " << format_bytes(static_cast<size_t>(r.ram)) << " = " << gb(r.ram) << " available (" << r.ram_source << ")\n";
   o << "\n";
-  std::snprintf(line, sizeof line, "%-8s %10s %10s %10s %10s  %-5s %s\n", "QUANT", "WEIGHTS", "KV (f32)", "OVERHEAD",
+  std::snprintf(line, sizeof line, "%-8s %10s %10s %10s %10s  %-5s %s\n", "QUANT", "WEIGHTS", "KV (f16)", "OVERHEAD",
                 "TOTAL", "FITS", "MAX CONTEXT");
   o << line;
   for (const auto& row : r.rows) {
     std::snprintf(line, sizeof line, "%-8s %10s %10s %10s %10s  %-5s %lld\n", row.mix.c_str(), gb(row.weights).c_str(),
-                  gb(row.kv_f32).c_str(), gb(row.overhead).c_str(), gb(row.total).c_str(),
+                  gb(row.kv_f16).c_str(), gb(row.overhead).c_str(), gb(row.total).c_str(),
                   r.ram <= 0 ? "?" : row.fits ? "yes" : "no", static_cast<long long>(row.max_context));
     o << line;
   }

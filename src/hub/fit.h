@@ -37,9 +37,10 @@ int64_t runtime_overhead_bytes(const ArchShape& s);
 
 struct FitRow {
   std::string mix;
-  int64_t weights = 0, kv_f32 = 0, kv_f16 = 0, overhead = 0, total = 0;  // total uses f32 KV (as slm today)
+  // total counts the f16 KV cache slm allocates by default (kv_f32: with --kv-type f32).
+  int64_t weights = 0, kv_f32 = 0, kv_f16 = 0, overhead = 0, total = 0;
   bool fits = false;
-  int64_t max_context = 0;  // largest context whose total fits the RAM (capped at the trained one)
+  int64_t max_context = 0;  // largest context whose total (f16 KV) fits the RAM (capped at the trained one)
 };
 
 struct FitReport {

@@ -106,9 +106,13 @@ TEST(HubFit, ChoosesWhatFitsTheRam) {
   const auto s = shape("Llama-3.2-3B-Instruct");
   auto r = hub::make_fit_report(s, 4096, 4LL << 30, "--ram");
   ASSERT_TRUE(r.best.has_value());
-  EXPECT_EQ(*r.best, "Q6_K");  // F16 (6.4 GB) and Q8_0 (3.4 GB + 0.45 GB KV f32 + overhead) do not
+  // With slm's default f16 cache: Q8_0 is 3.18 GiB + 0.44 GiB KV + 0.16 GiB overhead = 3.77 GiB,
+  // F16 (5.99 GiB of weights) does not fit. (An f32 cache, 0.88 GiB, would leave Q8_0 out too.)
+  EXPECT_EQ(*r.best, "Q8_0");
+  EXPECT_GT(r.rows[1].weights + r.rows[1].kv_f32 + r.rows[1].overhead, 4LL << 30);
+  EXPECT_EQ(hub::make_fit_report(s, 4096, 7LL << 29, "--ram").best.value_or(""), "Q6_K");  // 3.5 GiB
   for (const auto& row : r.rows) {
-    EXPECT_EQ(row.total, row.weights + row.kv_f32 + row.overhead);
+    EXPECT_EQ(row.total, row.weights + row.kv_f16 + row.overhead);  // slm's default f16 cache
     EXPECT_EQ(row.fits, row.total <= (4LL << 30));
     if (row.fits) {
       EXPECT_GE(row.max_context, 4096);
