@@ -1,8 +1,11 @@
 #pragma once
 // Shared helpers for tests: where the fixtures are, and running the slm CLI.
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace slm::test {
 
@@ -30,5 +33,14 @@ CliResult run_cli_env(const std::string& env, const std::string& args, const std
 std::string temp_dir(const std::string& tag);
 
 std::string shell_quote(const std::string& s);
+
+// n values drawn from N(0, sigma²), the same for the same seed.
+inline std::vector<float> gaussian(size_t n, uint32_t seed, float sigma = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.0f, sigma);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
 
 }  // namespace slm::test

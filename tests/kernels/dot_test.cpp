@@ -7,17 +7,12 @@
 #include "base/half.h"
 #include "kernels/dot.h"
 #include "kernels/matmul.h"
+#include "test_support.h"
 
 namespace slm::kernels {
 namespace {
 
-std::vector<float> random_vector(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng);
-  return v;
-}
+using test::gaussian;
 
 // Odd lengths reach every tail path of the 32- and 8-wide loops.
 const int64_t kLengths[] = {1, 7, 8, 9, 31, 32, 33, 64, 100, 1000, 4099};
@@ -27,7 +22,7 @@ TEST(KernelDot, SimdMatchesScalar) {
   if (!simd) GTEST_SKIP() << "CPU lacks AVX2/FMA/F16C";
   const DotKernels& ref = dot_scalar();
   for (int64_t n : kLengths) {
-    auto a = random_vector(n, 1), b = random_vector(n, 2);
+    auto a = gaussian(n, 1), b = gaussian(n, 2);
     std::vector<uint16_t> bf(n), hf(n);
     for (int64_t i = 0; i < n; ++i) {
       bf[i] = f32_to_bf16(a[i]);
@@ -57,7 +52,7 @@ TEST(KernelDot, SimdMatchesScalar) {
 TEST(KernelDot, SimdF32ToF16MatchesScalar) {
   const DotKernels* simd = dot_avx2();
   if (!simd) GTEST_SKIP() << "CPU lacks AVX2/FMA/F16C";
-  std::vector<float> x = random_vector(4099, 3);
+  std::vector<float> x = gaussian(4099, 3);
   for (auto& v : x) v *= 300.0f;
   const float edges[] = {0.0f, -0.0f, 1.0f + std::ldexp(1.0f, -11), 1.0f + 3 * std::ldexp(1.0f, -11),
                          std::ldexp(1.0f, -24), std::ldexp(1.0f, -25), std::ldexp(3.0f, -26), 65504.0f, 65519.0f,
@@ -92,7 +87,7 @@ TEST(KernelHalf, RoundTripsAndRounding) {
 
 TEST(KernelMatmul, MatchesReferenceForEveryDtypeAndThreadCount) {
   const int64_t out = 37, in = 70, tokens = 5;
-  auto w32 = random_vector(out * in, 3), x = random_vector(tokens * in, 4), bias = random_vector(out, 5);
+  auto w32 = gaussian(out * in, 3), x = gaussian(tokens * in, 4), bias = gaussian(out, 5);
   std::vector<uint16_t> wbf(out * in), whf(out * in);
   for (size_t i = 0; i < w32.size(); ++i) {
     wbf[i] = f32_to_bf16(w32[i]);

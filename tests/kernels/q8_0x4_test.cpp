@@ -15,17 +15,12 @@
 #include "tensor/quant/blocks.h"
 #include "tensor/quant/q8_0x4.h"
 #include "tensor/quant/quant.h"
+#include "test_support.h"
 
 namespace slm::kernels {
 namespace {
 
-std::vector<float> gaussian(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng);
-  return v;
-}
+using test::gaussian;
 
 std::vector<uint8_t> q8_0_rows(int64_t rows, int64_t n, uint32_t seed) {
   const auto x = gaussian(rows * n, seed);

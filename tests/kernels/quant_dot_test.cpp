@@ -9,6 +9,7 @@
 #include "kernels/matmul.h"
 #include "kernels/quant_dot.h"
 #include "tensor/quant/quant.h"
+#include "test_support.h"
 
 namespace slm::kernels {
 namespace {
@@ -16,13 +17,7 @@ namespace {
 const DType kBlockTypes[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,
                              DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K};
 
-std::vector<float> gaussian(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng);
-  return v;
-}
+using test::gaussian;
 
 // Weight rows: quantized Gaussian data where slm can quantize the type, else random bytes with
 // small fp16 scales (every code pattern, including extreme scales and masks, gets exercised).

@@ -13,17 +13,12 @@
 #include "kernels/matmul.h"
 #include "kernels/tile_gemm.h"
 #include "tensor/quant/quant.h"
+#include "test_support.h"
 
 namespace slm::kernels {
 namespace {
 
-std::vector<float> gaussian(size_t n, uint32_t seed, float sigma = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.0f, sigma);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng);
-  return v;
-}
+using test::gaussian;
 
 std::vector<uint16_t> bf16_of(const std::vector<float>& x) {
   std::vector<uint16_t> r(x.size());

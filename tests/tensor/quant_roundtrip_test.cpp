@@ -6,17 +6,12 @@
 #include <random>
 
 #include "tensor/quant/quant.h"
+#include "test_support.h"
 
 namespace slm::quant {
 namespace {
 
-std::vector<float> gaussian(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng);
-  return v;
-}
+using test::gaussian;
 
 double relative_rms_error(DType t, const std::vector<float>& x) {
   const int64_t n = static_cast<int64_t>(x.size());
