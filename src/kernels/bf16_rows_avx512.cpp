@@ -7,12 +7,11 @@
 #include "tensor/quant/blocks.h"
 
 #if defined(__x86_64__)
-// A fused a*b-c would round once where the reference rounds twice.
+// A fused a*b-c would round once where the reference rounds twice. (Before the intrinsics, so
+// their inline arithmetic is compiled under it too.)
 #pragma GCC optimize("-ffp-contract=off")
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
 #endif
+#include "kernels/x86_intrinsics.h"
 
 namespace slm::kernels {
 

@@ -10,12 +10,8 @@
 #include "kernels/q8_0x4_kernels.h"
 #include "tensor/quant/blocks.h"
 #include "tensor/quant/q8_0x4.h"
+#include "kernels/x86_intrinsics.h"
 
-#if defined(__x86_64__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#endif
 
 namespace slm::kernels {
 

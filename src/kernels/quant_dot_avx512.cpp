@@ -5,13 +5,8 @@
 // K-quants run 64 values per instruction; the 32-value types use the 256-bit forms.
 #include "base/cpu_features.h"
 #include "kernels/quant_dot.h"
+#include "kernels/x86_intrinsics.h"
 
-#if defined(__x86_64__)
-// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*(), which -Wuninitialized flags.
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#endif
 
 namespace slm::kernels {
 

@@ -3,14 +3,10 @@
 // two weight tiles and issues four tdpbf16ps. Partial edge tiles go through a small buffer.
 #include "base/cpu_features.h"
 #include "kernels/tile_gemm.h"
+#include "kernels/x86_intrinsics.h"
 
 #include <cstring>
 
-#if defined(__x86_64__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#endif
 
 namespace slm::kernels {
 
