@@ -43,8 +43,8 @@ size_t act_row_bytes(DType weight, int64_t n);
 // Quantizes one activation row (absmax per block to [-127, 127]).
 void quantize_activations(DType weight, const float* x, void* out, int64_t n);
 // These run the AVX-512 variant where the CPU has it: equal to the scalar reference bit for bit
-// (the same float operations per value), ~20x faster, which matters because each decode matmul
-// waits for its activations to be quantized on one thread.
+// (the same float operations per value) and ~7x faster (8192 values: 14 -> 2 us), which matters
+// because each decode matmul waits for its activations to be quantized on one thread.
 void quantize_act32(const float* x, quant::ActBlock32* out, int64_t n);
 void quantize_act256(const float* x, quant::ActBlock256* out, int64_t n);
 void quantize_act32_reference(const float* x, quant::ActBlock32* out, int64_t n);
