@@ -98,15 +98,7 @@ void BM_DecodeLayersFromMemory(benchmark::State& state, DType layout, int thread
     for (const auto& sh : shapes) {
       const size_t bytes = dtype_bytes(t, static_cast<size_t>(sh[0] * sh[1]));
       std::memcpy(weights.data() + offset, pattern.data(), bytes);
-      if (layout == DType::Q8_0x4) {
-        const size_t row_bytes = bytes / sh[0];
-        std::vector<uint8_t> plain(4 * row_bytes);
-        for (int64_t g = 0; g < sh[0] / 4; ++g) {
-          uint8_t* group = weights.data() + offset + g * 4 * row_bytes;
-          std::memcpy(plain.data(), group, plain.size());
-          quant::interleave_q8_0x4(plain.data(), row_bytes, sh[1], group);
-        }
-      }
+      if (layout == DType::Q8_0x4) quant::interleave_q8_0x4_in_place(weights.data() + offset, sh[0] / 4, sh[1]);
       mats.push_back(Tensor{layout, {sh[0], sh[1]}, weights.data() + offset});
       offset += bytes;
     }

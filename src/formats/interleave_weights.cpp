@@ -1,7 +1,6 @@
 #include "formats/interleave_weights.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <vector>
 
@@ -16,7 +15,6 @@ struct Extent {
   const uint8_t* begin;
   const uint8_t* end;
   bool operator<(const Extent& o) const { return begin < o.begin || (begin == o.begin && end < o.end); }
-  bool operator==(const Extent& o) const { return begin == o.begin && end == o.end; }
 };
 
 void interleave_matrix(const Tensor& t, ThreadPool& pool) {
@@ -24,13 +22,7 @@ void interleave_matrix(const Tensor& t, ThreadPool& pool) {
   const size_t row_bytes = dtype_bytes(DType::Q8_0, static_cast<size_t>(cols));
   auto* base = static_cast<uint8_t*>(const_cast<void*>(t.data));
   pool.parallel_for(static_cast<size_t>(rows / 4), [&](size_t begin, size_t end, int) {
-    thread_local std::vector<uint8_t> plain;  // the group's four rows, copied out before rewriting
-    plain.resize(4 * row_bytes);
-    for (size_t g = begin; g < end; ++g) {
-      uint8_t* group = base + g * 4 * row_bytes;
-      std::memcpy(plain.data(), group, 4 * row_bytes);
-      quant::interleave_q8_0x4(plain.data(), row_bytes, cols, group);
-    }
+    quant::interleave_q8_0x4_in_place(base + begin * 4 * row_bytes, static_cast<int64_t>(end - begin), cols);
   });
 }
 

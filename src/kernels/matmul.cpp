@@ -10,7 +10,6 @@
 #include "kernels/q8_0x4_kernels.h"
 #include "kernels/quant_dot.h"
 #include "kernels/tile_gemm.h"
-#include "tensor/quant/q8_0x4.h"
 #include "tensor/quant/quant.h"
 
 namespace slm::kernels {
@@ -279,14 +278,10 @@ void matmul(const Tensor& w, const float* x, int64_t n_tokens, float* y, ThreadP
 
 void matmul_reference(const Tensor& w, const float* x, int64_t n_tokens, float* y, const float* bias) {
   const int64_t out = w.rows(), in = w.cols();
-  const size_t row_bytes = dtype_bytes(w.dtype, static_cast<size_t>(in));
   std::vector<float> row(in);
   for (int64_t t = 0; t < n_tokens; ++t)
     for (int64_t o = 0; o < out; ++o) {
-      if (w.dtype == DType::Q8_0x4)
-        quant::dequantize_q8_0x4_row(static_cast<const uint8_t*>(w.data) + o / 4 * 4 * row_bytes, static_cast<int>(o % 4), 0, in, row.data());
-      else
-        quant::dequantize_row(w.dtype, static_cast<const uint8_t*>(w.data) + o * row_bytes, row.data(), in);
+      matrix_row_to_f32(w, o, row.data());
       double s = 0;
       for (int64_t i = 0; i < in; ++i) s += static_cast<double>(row[i]) * x[t * in + i];
       y[t * out + o] = static_cast<float>(s) + (bias ? bias[o] : 0.0f);

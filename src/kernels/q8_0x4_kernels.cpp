@@ -21,11 +21,11 @@ void q8_0x4_dot_reference(const void* group, const void* x, size_t x_stride, int
         const uint8_t* span = g + b / 8 * kQ8x4SpanBytes;
         const int j = static_cast<int>(b % 8);
         uint16_t dh;
-        __builtin_memcpy(&dh, span + 8 * j + 2 * r, 2);
+        __builtin_memcpy(&dh, span + q8x4_scale_offset(j, r), 2);
         int32_t sum = 0;
         for (int h = 0; h < 2; ++h)
           for (int i = 0; i < 16; ++i)
-            sum += (static_cast<int>(span[kQ8x4ScaleBytes + 128 * j + 64 * h + 16 * r + i]) - 128) * xb[b].qs[16 * h + i];
+            sum += (static_cast<int>(span[q8x4_code_offset(j, h, r) + i]) - 128) * xb[b].qs[16 * h + i];
         acc += static_cast<float>(sum) * (f16_to_f32(dh) * xb[b].d);
       }
       out[4 * t + r] = acc;

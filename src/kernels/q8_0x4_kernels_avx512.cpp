@@ -46,11 +46,11 @@ SLM_AVX512_VNNI void dot_tile(const void* group, const void* x, size_t stride, i
     // which stalls on the line fill buffers; spread out, each block issues its own two.
 #pragma GCC unroll 1
     for (int j = 0; j < 8; ++j) {
-      const uint8_t* codes = span + kQ8x4ScaleBytes + 128 * j;
+      const uint8_t* codes = span + q8x4_code_offset(j, 0, 0);  // both halves, all four rows: 128 bytes
       _mm_prefetch(reinterpret_cast<const char*>(codes) + kPrefetchBytes, _MM_HINT_T0);
       _mm_prefetch(reinterpret_cast<const char*>(codes) + 64 + kPrefetchBytes, _MM_HINT_T0);
       const __m512i u0 = _mm512_loadu_si512(codes), u1 = _mm512_loadu_si512(codes + 64);
-      const __m128 d4 = _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(span + 8 * j)));
+      const __m128 d4 = _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(span + q8x4_scale_offset(j, 0))));
       const __m512 dw = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(d4));
       SLM_UNROLL
       for (int t = 0; t < NT; ++t) {
@@ -91,14 +91,14 @@ SLM_AVX512_BF16 void to_bf16(const void* group, int64_t k0, int64_t len, uint16_
   for (int64_t k = k0; k < k0 + len; k += kQ8x4SpanValues) {
     const uint8_t* span = g + k / kQ8x4SpanValues * kQ8x4SpanBytes;
     for (int j = 0; j < 8; ++j) {
-      const __m128 d4 = _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(span + 8 * j)));
+      const __m128 d4 = _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(span + q8x4_scale_offset(j, 0))));
       alignas(16) float d[4];
       _mm_store_ps(d, d4);
       for (int r = 0; r < 4; ++r) {
         const __m512 dr = _mm512_set1_ps(d[r]);
         __m512 half[2];
         for (int h = 0; h < 2; ++h) {
-          const __m128i u = _mm_loadu_si128(reinterpret_cast<const __m128i*>(span + kQ8x4ScaleBytes + 128 * j + 64 * h + 16 * r));
+          const __m128i u = _mm_loadu_si128(reinterpret_cast<const __m128i*>(span + q8x4_code_offset(j, h, r)));
           half[h] = _mm512_mul_ps(dr, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_cvtepu8_epi32(u), offset)));
         }
         uint16_t* out = dst + r * dst_stride + (k - k0) + 32 * j;

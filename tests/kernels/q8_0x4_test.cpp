@@ -30,12 +30,9 @@ std::vector<uint8_t> q8_0_rows(int64_t rows, int64_t n, uint32_t seed) {
 }
 
 // The same matrix interleaved group by group.
-std::vector<uint8_t> interleaved(const std::vector<uint8_t>& plain, int64_t rows, int64_t n) {
-  const size_t row_bytes = dtype_bytes(DType::Q8_0, n);
-  std::vector<uint8_t> out(plain.size());
-  for (int64_t g = 0; g < rows / 4; ++g)
-    quant::interleave_q8_0x4(plain.data() + g * 4 * row_bytes, row_bytes, n, out.data() + g * 4 * row_bytes);
-  return out;
+std::vector<uint8_t> interleaved(std::vector<uint8_t> plain, int64_t rows, int64_t n) {
+  quant::interleave_q8_0x4_in_place(plain.data(), rows / 4, n);
+  return plain;
 }
 
 std::vector<uint8_t> activations(int64_t n, int tokens, uint32_t seed) {

@@ -9,10 +9,6 @@ namespace slm::quant {
 
 namespace {
 
-// Offsets of block j (0..7) of a span: its four scales and the codes of half h, row r.
-size_t scale_offset(int j, int r) { return 8 * j + 2 * r; }
-size_t code_offset(int j, int h, int r) { return kQ8x4ScaleBytes + 128 * j + 64 * h + 16 * r; }
-
 // 16 codes moved between int8 (q) and offset uint8 (q + 128): flipping the sign bit does both.
 void copy_flipped16(const void* src, void* dst) {
   constexpr uint64_t kSignBits = 0x8080808080808080ull;
@@ -34,10 +30,21 @@ void interleave_q8_0x4(const uint8_t* rows, size_t row_bytes, int64_t n, uint8_t
     for (int r = 0; r < 4; ++r) {
       const auto* b = reinterpret_cast<const BlockQ8_0*>(rows + r * row_bytes) + 8 * s;
       for (int j = 0; j < 8; ++j) {
-        std::memcpy(span + scale_offset(j, r), &b[j].d, 2);
-        for (int h = 0; h < 2; ++h) copy_flipped16(b[j].qs + 16 * h, span + code_offset(j, h, r));
+        std::memcpy(span + q8x4_scale_offset(j, r), &b[j].d, 2);
+        for (int h = 0; h < 2; ++h) copy_flipped16(b[j].qs + 16 * h, span + q8x4_code_offset(j, h, r));
       }
     }
+  }
+}
+
+void interleave_q8_0x4_in_place(uint8_t* rows, int64_t n_groups, int64_t n) {
+  const size_t row_bytes = n / kQK * sizeof(BlockQ8_0);
+  thread_local std::vector<uint8_t> plain;  // a group's four rows, copied out before rewriting
+  plain.resize(4 * row_bytes);
+  for (int64_t g = 0; g < n_groups; ++g) {
+    uint8_t* group = rows + g * 4 * row_bytes;
+    std::memcpy(plain.data(), group, plain.size());
+    interleave_q8_0x4(plain.data(), row_bytes, n, group);
   }
 }
 
@@ -46,8 +53,8 @@ void deinterleave_q8_0x4_row(const uint8_t* group, int r, int64_t n, uint8_t* ro
   for (int64_t s = 0; s < n / kQ8x4SpanValues; ++s) {
     const uint8_t* span = group + s * kQ8x4SpanBytes;
     for (int j = 0; j < 8; ++j, ++b) {
-      std::memcpy(&b->d, span + scale_offset(j, r), 2);
-      for (int h = 0; h < 2; ++h) copy_flipped16(span + code_offset(j, h, r), b->qs + 16 * h);
+      std::memcpy(&b->d, span + q8x4_scale_offset(j, r), 2);
+      for (int h = 0; h < 2; ++h) copy_flipped16(span + q8x4_code_offset(j, h, r), b->qs + 16 * h);
     }
   }
 }
@@ -57,11 +64,11 @@ void dequantize_q8_0x4_row(const uint8_t* group, int r, int64_t k0, int64_t len,
     const uint8_t* span = group + k / kQ8x4SpanValues * kQ8x4SpanBytes;
     const int j = static_cast<int>(k % kQ8x4SpanValues / kQK);
     uint16_t dh;
-    std::memcpy(&dh, span + scale_offset(j, r), 2);
+    std::memcpy(&dh, span + q8x4_scale_offset(j, r), 2);
     const float d = f16_to_f32(dh);
     for (int h = 0; h < 2; ++h)
       for (int i = 0; i < 16; ++i)
-        dst[16 * h + i] = d * static_cast<float>(static_cast<int>(span[code_offset(j, h, r) + i]) - 128);
+        dst[16 * h + i] = d * static_cast<float>(static_cast<int>(span[q8x4_code_offset(j, h, r) + i]) - 128);
   }
 }
 
